@@ -1,0 +1,156 @@
+"""The ``bytelens`` command line: argument parsing only; each command calls one public function.
+
+The commands and their output formats are fixed by DESIGN.md. Heavy modules are imported inside the
+command that needs them, so ``bytelens check`` never loads the VM and ``bytelens serve`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+from bytelens import __version__
+
+
+def _print_compile_error(error: BaseException) -> None:
+    """Print a compile error the way ``python3`` prints a SyntaxError."""
+    from bytelens.vm.diagnostics import format_compile_error
+
+    sys.stderr.write(format_compile_error(error))
+
+
+def _cmd_dis(args: argparse.Namespace) -> int:
+    from bytelens.vm import CompileError, compile_source, format_disassembly
+
+    with open(args.file, "rb") as stream:
+        source = stream.read()
+    try:
+        code = compile_source(source, args.file)
+    except CompileError as error:
+        _print_compile_error(error)
+        return 1
+    sys.stdout.write(format_disassembly(code, line=args.line))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from bytelens.vm import check_paths
+
+    diagnostics = check_paths(args.paths)
+    if args.format == "json":
+        print(json.dumps([d.to_json() for d in diagnostics], indent=1))
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic.format_text())
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bytelens.vm import run_file
+
+    return run_file(args.file, [args.file, *args.args])
+
+
+def _cmd_trace(args: argparse.Namespace) -> int:
+    from bytelens.vm import CompileError, trace_call
+
+    try:
+        result = trace_call(args.file, args.call, max_steps=args.max_steps)
+    except CompileError as error:
+        _print_compile_error(error)
+        return 1
+    if args.format == "json":
+        print(json.dumps(result.to_json()))
+    else:
+        sys.stdout.write(result.format_text())
+    return 0
+
+
+def _python_files(paths: Sequence[str]) -> list[str]:
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, subfolders, names in os.walk(path):
+                subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+                files.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".py"))
+        else:
+            files.append(path)
+    return files
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    from bytelens.vm import CompileError, compile_file
+
+    status = 0
+    for path in _python_files(args.paths):
+        try:
+            compile_file(path)
+        except CompileError as error:
+            _print_compile_error(error)
+            status = 1
+        except OSError as error:
+            print(f"bytelens compile: {error}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bytelens.server import start
+
+    start(tcp=args.tcp)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bytelens",
+        description="Python source beside the bytecode of bytelens's own compiler, run on its stack VM.",
+    )
+    parser.add_argument("--version", action="version", version=f"bytelens {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dis = commands.add_parser("dis", help="disassemble every code object of FILE (or of one line)")
+    dis.add_argument("file")
+    dis.add_argument("--line", type=int, help="only the instructions of this source line")
+    dis.set_defaults(run=_cmd_dis)
+
+    check = commands.add_parser("check", help="compile only and report errors and warnings")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=_cmd_check)
+
+    run = commands.add_parser("run", help="run FILE on the bytelens VM, like python3 FILE ARGS")
+    run.add_argument("file")
+    run.add_argument("args", nargs=argparse.REMAINDER)
+    run.set_defaults(run=_cmd_run)
+
+    trace = commands.add_parser("trace", help="run FILE, then trace one call step by step")
+    trace.add_argument("file")
+    trace.add_argument("--call", required=True, help="the call to trace, e.g. 'fib(5)'")
+    trace.add_argument("--format", choices=("text", "json"), default="text")
+    trace.add_argument("--max-steps", type=int, default=10_000, help="step budget (default 10000)")
+    trace.set_defaults(run=_cmd_trace)
+
+    compile_ = commands.add_parser("compile", help="write __pycache__ cache files, like py_compile")
+    compile_.add_argument("paths", nargs="+", metavar="PATH")
+    compile_.set_defaults(run=_cmd_compile)
+
+    serve = commands.add_parser("serve", help="the language server (stdio unless --tcp)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
+    serve.set_defaults(run=_cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except FileNotFoundError as error:
+        print(f"bytelens {args.command}: can't open file {error.filename!r}: {error.strerror}",
+              file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 1

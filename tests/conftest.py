@@ -1,0 +1,24 @@
+"""Shared pytest fixtures and helpers for the whole suite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bytelens(*args: str, cwd: str | os.PathLike | None = None, input: str | None = None,
+                 timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the installed command line (``python -m bytelens``) and capture its output."""
+    return subprocess.run([sys.executable, "-m", "bytelens", *args], cwd=cwd, input=input,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def bytelens_cli():
+    return run_bytelens

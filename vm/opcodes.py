@@ -1,0 +1,420 @@
+"""The bytelens instruction set: one table that the compiler, the VM, the disassembler and every
+renderer read.
+
+The set is CPython 3.7's, the last whose block stack tracked loops as well as try blocks, with a few
+instructions added where Python 3.11 syntax has no 3.7 equivalent (pattern matching, ``except*``,
+``async for`` cleanup, ``assert``'s un-shadowable AssertionError, general stack copies). Each entry
+says how many values it pops and pushes, whether and where it jumps, and what it does to the block
+stack, so that nothing else needs its own list of opcodes.
+
+Two deliberate simplifications of 3.7, documented here because the VM and the compiler rely on them:
+
+* An exception is one value on the evaluation stack (the exception instance), not CPython 3.7's
+  (traceback, value, type) triple plus the three saved ``sys.exc_info()`` values: the type and the
+  traceback are reachable from the instance, and a one-value stack is easier to read in a trace. The
+  previously handled exception is saved in the EXCEPT_HANDLER block record instead.
+* A ``finally`` body always starts with exactly one *pending* value on the stack that END_FINALLY
+  consumes: ``None`` (fell through), an exception (re-raise it), or one of the VM's unwinding markers
+  (return value, break, continue to a target, silenced exception) that resumes the interrupted jump.
+
+Jump arguments are byte offsets, as in 3.7: relative jumps count from the next instruction, absolute
+jumps from the start of the code. Arguments wider than 8 bits use EXTENDED_ARG prefixes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Union
+
+#: An argument-dependent count: a constant, or a function of the instruction's argument.
+Count = Union[int, Callable[[int], int]]
+
+
+class Arg(enum.Enum):
+    """What an instruction's argument means; the disassembler renders ``argrepr`` from this."""
+
+    NONE = "none"  # no argument (the byte is 0)
+    CONST = "const"  # index into co_consts
+    NAME = "name"  # index into co_names
+    LOCAL = "local"  # index into co_varnames
+    FREE = "free"  # index into co_cellvars + co_freevars
+    JREL = "jrel"  # byte distance from the next instruction
+    JABS = "jabs"  # byte offset from the start of the code
+    COMPARE = "compare"  # index into COMPARE_OPS
+    COUNT = "count"  # a number of items
+    FUNCTION_FLAGS = "function_flags"  # MAKE_FUNCTION's MAKE_* bits
+    FORMAT_FLAGS = "format_flags"  # FORMAT_VALUE's conversion and spec bits
+    CALL_EX_FLAGS = "call_ex_flags"  # CALL_FUNCTION_EX: 1 when a mapping of keywords is present
+    RAW = "raw"  # a number with no further meaning (EXTENDED_ARG)
+
+
+class Flow(enum.Enum):
+    """Where control goes after the instruction, for stack-depth analysis and basic blocks."""
+
+    NEXT = "next"  # falls through to the next instruction
+    BRANCH = "branch"  # falls through, or goes to the target (SETUP_* reach their handler this way)
+    JUMP = "jump"  # always goes to the target
+    STOP = "stop"  # leaves the code or unwinds the block stack; nothing follows directly
+
+
+class Block(enum.Enum):
+    """Entries of the run-time block stack (CPython 3.7's PyTryBlock.b_type)."""
+
+    LOOP = "loop"
+    EXCEPT = "except"
+    FINALLY = "finally"
+    EXCEPT_HANDLER = "except-handler"
+
+
+#: COMPARE_OP's argument indexes this tuple (3.7's cmp_op).
+COMPARE_OPS = ("<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD")
+
+#: MAKE_FUNCTION's flag bits, in the order their values sit on the stack (lowest bit deepest).
+MAKE_DEFAULTS = 0x01
+MAKE_KWDEFAULTS = 0x02
+MAKE_ANNOTATIONS = 0x04
+MAKE_CLOSURE = 0x08
+FUNCTION_FLAG_NAMES = ((MAKE_DEFAULTS, "defaults"), (MAKE_KWDEFAULTS, "kwdefaults"),
+                       (MAKE_ANNOTATIONS, "annotations"), (MAKE_CLOSURE, "closure"))
+
+#: FORMAT_VALUE's argument: the low two bits pick the conversion, bit 2 says a spec is on the stack.
+FORMAT_CONVERSIONS = ("", "str", "repr", "ascii")
+FORMAT_HAS_SPEC = 0x04
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One instruction: everything any part of bytelens needs to know about it."""
+
+    name: str
+    code: int
+    arg: Arg
+    pops: Count
+    pushes: Count
+    doc: str
+    flow: Flow = Flow.NEXT
+    #: (pops, pushes) when the jump (or the SETUP_* handler edge) is taken, if unlike the fall-through.
+    jump_stack: tuple[Count, Count] | None = None
+    #: The block type a SETUP_* instruction pushes.
+    pushes_block: Block | None = None
+    #: True when the instruction pops a block (POP_BLOCK, POP_EXCEPT).
+    pops_block: bool = False
+
+    @property
+    def has_arg(self) -> bool:
+        return self.arg is not Arg.NONE
+
+    @property
+    def is_jump(self) -> bool:
+        return self.arg in (Arg.JREL, Arg.JABS)
+
+    def stack_effect(self, arg: int = 0, jump: bool = False) -> int:
+        """Net change of the stack depth; ``jump`` selects the taken-branch/handler edge."""
+        pops, pushes = self.jump_stack if (jump and self.jump_stack) else (self.pops, self.pushes)
+        return _count(pushes, arg) - _count(pops, arg)
+
+    def popped(self, arg: int = 0) -> int:
+        return _count(self.pops, arg)
+
+    def pushed(self, arg: int = 0) -> int:
+        return _count(self.pushes, arg)
+
+
+def _count(value: Count, arg: int) -> int:
+    return value(arg) if callable(value) else value
+
+
+def _function_inputs(flags: int) -> int:
+    return 2 + bin(flags & 0x0F).count("1")
+
+
+def _format_inputs(flags: int) -> int:
+    return 2 if flags & FORMAT_HAS_SPEC else 1
+
+
+def _unpack_ex_outputs(arg: int) -> int:
+    return (arg & 0xFF) + (arg >> 8) + 1
+
+
+OPS: tuple[OpInfo, ...] = (
+    # --- stack manipulation -------------------------------------------------------------------
+    OpInfo("POP_TOP", 1, Arg.NONE, 1, 0, "Discard TOS."),
+    OpInfo("ROT_TWO", 2, Arg.NONE, 2, 2, "Swap TOS and TOS1."),
+    OpInfo("ROT_THREE", 3, Arg.NONE, 3, 3, "Lift TOS1 and TOS2 one place; move TOS down to TOS2."),
+    OpInfo("DUP_TOP", 4, Arg.NONE, 1, 2, "Push a second reference to TOS."),
+    OpInfo("DUP_TOP_TWO", 5, Arg.NONE, 2, 4, "Duplicate the two top values, keeping their order."),
+    OpInfo("ROT_FOUR", 6, Arg.NONE, 4, 4, "Lift the three values below TOS one place; move TOS down to TOS3. (3.8)"),
+    OpInfo("NOP", 9, Arg.NONE, 0, 0, "Do nothing (keeps a line's position when its code was optimised away)."),
+    OpInfo("ROT_N", 99, Arg.COUNT, lambda n: n, lambda n: n,
+           "Lift the n-1 values below TOS one place; move TOS down to position n. (3.10)"),
+    OpInfo("COPY", 162, Arg.COUNT, lambda n: n, lambda n: n + 1,
+           "Push a copy of the n-th value from the top (COPY 1 is DUP_TOP). (3.11)"),
+    # --- unary and binary operators -------------------------------------------------------------
+    OpInfo("UNARY_POSITIVE", 10, Arg.NONE, 1, 1, "TOS = +TOS."),
+    OpInfo("UNARY_NEGATIVE", 11, Arg.NONE, 1, 1, "TOS = -TOS."),
+    OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "TOS = not TOS."),
+    OpInfo("UNARY_INVERT", 15, Arg.NONE, 1, 1, "TOS = ~TOS."),
+    OpInfo("BINARY_MATRIX_MULTIPLY", 16, Arg.NONE, 2, 1, "TOS = TOS1 @ TOS."),
+    OpInfo("INPLACE_MATRIX_MULTIPLY", 17, Arg.NONE, 2, 1, "TOS = TOS1 @= TOS (in place when supported)."),
+    OpInfo("BINARY_POWER", 19, Arg.NONE, 2, 1, "TOS = TOS1 ** TOS."),
+    OpInfo("BINARY_MULTIPLY", 20, Arg.NONE, 2, 1, "TOS = TOS1 * TOS."),
+    OpInfo("BINARY_MODULO", 22, Arg.NONE, 2, 1, "TOS = TOS1 % TOS."),
+    OpInfo("BINARY_ADD", 23, Arg.NONE, 2, 1, "TOS = TOS1 + TOS."),
+    OpInfo("BINARY_SUBTRACT", 24, Arg.NONE, 2, 1, "TOS = TOS1 - TOS."),
+    OpInfo("BINARY_SUBSCR", 25, Arg.NONE, 2, 1, "TOS = TOS1[TOS]."),
+    OpInfo("BINARY_FLOOR_DIVIDE", 26, Arg.NONE, 2, 1, "TOS = TOS1 // TOS."),
+    OpInfo("BINARY_TRUE_DIVIDE", 27, Arg.NONE, 2, 1, "TOS = TOS1 / TOS."),
+    OpInfo("INPLACE_FLOOR_DIVIDE", 28, Arg.NONE, 2, 1, "TOS = TOS1 //= TOS."),
+    OpInfo("INPLACE_TRUE_DIVIDE", 29, Arg.NONE, 2, 1, "TOS = TOS1 /= TOS."),
+    OpInfo("INPLACE_ADD", 55, Arg.NONE, 2, 1, "TOS = TOS1 += TOS."),
+    OpInfo("INPLACE_SUBTRACT", 56, Arg.NONE, 2, 1, "TOS = TOS1 -= TOS."),
+    OpInfo("INPLACE_MULTIPLY", 57, Arg.NONE, 2, 1, "TOS = TOS1 *= TOS."),
+    OpInfo("INPLACE_MODULO", 59, Arg.NONE, 2, 1, "TOS = TOS1 %= TOS."),
+    OpInfo("BINARY_LSHIFT", 62, Arg.NONE, 2, 1, "TOS = TOS1 << TOS."),
+    OpInfo("BINARY_RSHIFT", 63, Arg.NONE, 2, 1, "TOS = TOS1 >> TOS."),
+    OpInfo("BINARY_AND", 64, Arg.NONE, 2, 1, "TOS = TOS1 & TOS."),
+    OpInfo("BINARY_XOR", 65, Arg.NONE, 2, 1, "TOS = TOS1 ^ TOS."),
+    OpInfo("BINARY_OR", 66, Arg.NONE, 2, 1, "TOS = TOS1 | TOS."),
+    OpInfo("INPLACE_POWER", 67, Arg.NONE, 2, 1, "TOS = TOS1 **= TOS."),
+    OpInfo("INPLACE_LSHIFT", 75, Arg.NONE, 2, 1, "TOS = TOS1 <<= TOS."),
+    OpInfo("INPLACE_RSHIFT", 76, Arg.NONE, 2, 1, "TOS = TOS1 >>= TOS."),
+    OpInfo("INPLACE_AND", 77, Arg.NONE, 2, 1, "TOS = TOS1 &= TOS."),
+    OpInfo("INPLACE_XOR", 78, Arg.NONE, 2, 1, "TOS = TOS1 ^= TOS."),
+    OpInfo("INPLACE_OR", 79, Arg.NONE, 2, 1, "TOS = TOS1 |= TOS."),
+    OpInfo("COMPARE_OP", 107, Arg.COMPARE, 2, 1,
+           "TOS = TOS1 <op> TOS, op = COMPARE_OPS[arg]; 'exception match' tests an exception against a "
+           "class or tuple of classes (raising TypeError for anything else)."),
+    # --- subscripts, attributes, names ----------------------------------------------------------
+    OpInfo("STORE_SUBSCR", 60, Arg.NONE, 3, 0, "TOS1[TOS] = TOS2."),
+    OpInfo("DELETE_SUBSCR", 61, Arg.NONE, 2, 0, "del TOS1[TOS]."),
+    OpInfo("BUILD_SLICE", 133, Arg.COUNT, lambda n: n, 1,
+           "Push slice(TOS1, TOS) (arg 2) or slice(TOS2, TOS1, TOS) (arg 3)."),
+    OpInfo("LOAD_ATTR", 106, Arg.NAME, 1, 1, "TOS = getattr(TOS, names[arg])."),
+    OpInfo("STORE_ATTR", 95, Arg.NAME, 2, 0, "setattr(TOS, names[arg], TOS1)."),
+    OpInfo("DELETE_ATTR", 96, Arg.NAME, 1, 0, "delattr(TOS, names[arg])."),
+    OpInfo("LOAD_METHOD", 160, Arg.NAME, 1, 2,
+           "Look up method names[arg] on TOS. Pushes (unbound function, TOS) when the attribute is a plain "
+           "function found on the type, else (NULL marker, bound attribute); CALL_METHOD consumes both."),
+    OpInfo("LOAD_CONST", 100, Arg.CONST, 0, 1, "Push consts[arg]."),
+    OpInfo("LOAD_NAME", 101, Arg.NAME, 0, 1,
+           "Push the value of names[arg], looked up in locals, then globals, then builtins (module and "
+           "class bodies)."),
+    OpInfo("STORE_NAME", 90, Arg.NAME, 1, 0, "locals[names[arg]] = TOS."),
+    OpInfo("DELETE_NAME", 91, Arg.NAME, 0, 0, "del locals[names[arg]]."),
+    OpInfo("LOAD_GLOBAL", 116, Arg.NAME, 0, 1, "Push globals[names[arg]], falling back on builtins."),
+    OpInfo("STORE_GLOBAL", 97, Arg.NAME, 1, 0, "globals[names[arg]] = TOS."),
+    OpInfo("DELETE_GLOBAL", 98, Arg.NAME, 0, 0, "del globals[names[arg]]."),
+    OpInfo("LOAD_FAST", 124, Arg.LOCAL, 0, 1,
+           "Push local varnames[arg]; UnboundLocalError if it has no value."),
+    OpInfo("STORE_FAST", 125, Arg.LOCAL, 1, 0, "Local varnames[arg] = TOS."),
+    OpInfo("DELETE_FAST", 126, Arg.LOCAL, 0, 0, "Unbind local varnames[arg]."),
+    OpInfo("LOAD_CLOSURE", 135, Arg.FREE, 0, 1,
+           "Push the cell itself (cellvars + freevars)[arg], to build a closure tuple."),
+    OpInfo("LOAD_DEREF", 136, Arg.FREE, 0, 1,
+           "Push the contents of cell (cellvars + freevars)[arg]; NameError/UnboundLocalError if empty."),
+    OpInfo("STORE_DEREF", 137, Arg.FREE, 1, 0, "Store TOS into cell (cellvars + freevars)[arg]."),
+    OpInfo("DELETE_DEREF", 138, Arg.FREE, 0, 0, "Empty cell (cellvars + freevars)[arg]."),
+    OpInfo("LOAD_CLASSDEREF", 148, Arg.FREE, 0, 1,
+           "In a class body: push locals[name] if bound there, else the contents of the free cell."),
+    # --- building containers ----------------------------------------------------------------------
+    OpInfo("BUILD_TUPLE", 102, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a tuple of them."),
+    OpInfo("BUILD_LIST", 103, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a list of them."),
+    OpInfo("BUILD_SET", 104, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a set of them."),
+    OpInfo("BUILD_MAP", 105, Arg.COUNT, lambda n: 2 * n, 1,
+           "Replace the top 2*arg values (key, value, key, value ...) with a dict."),
+    OpInfo("BUILD_CONST_KEY_MAP", 156, Arg.COUNT, lambda n: n + 1, 1,
+           "TOS is a tuple of arg keys, below it arg values: replace them all with a dict."),
+    OpInfo("BUILD_STRING", 157, Arg.COUNT, lambda n: n, 1, "Concatenate the top arg strings (f-strings)."),
+    OpInfo("BUILD_TUPLE_UNPACK", 152, Arg.COUNT, lambda n: n, 1,
+           "Replace the top arg iterables with one tuple of all their items ((*a, *b))."),
+    OpInfo("BUILD_TUPLE_UNPACK_WITH_CALL", 158, Arg.COUNT, lambda n: n, 1,
+           "Like BUILD_TUPLE_UNPACK, for f(*a, *b); the error names the called function."),
+    OpInfo("BUILD_LIST_UNPACK", 149, Arg.COUNT, lambda n: n, 1,
+           "Replace the top arg iterables with one list of all their items ([*a, *b])."),
+    OpInfo("BUILD_SET_UNPACK", 153, Arg.COUNT, lambda n: n, 1,
+           "Replace the top arg iterables with one set of all their items ({*a, *b})."),
+    OpInfo("BUILD_MAP_UNPACK", 150, Arg.COUNT, lambda n: n, 1,
+           "Replace the top arg mappings with one dict merging them in order ({**a, **b})."),
+    OpInfo("BUILD_MAP_UNPACK_WITH_CALL", 151, Arg.COUNT, lambda n: n, 1,
+           "Like BUILD_MAP_UNPACK for f(**a, **b); a repeated key is a TypeError naming the function, "
+           "which sits below the arguments."),
+    OpInfo("LIST_APPEND", 145, Arg.COUNT, 1, 0,
+           "Append TOS to the list arg places down after popping TOS (comprehensions)."),
+    OpInfo("SET_ADD", 146, Arg.COUNT, 1, 0, "Add TOS to the set arg places down after popping TOS."),
+    OpInfo("MAP_ADD", 147, Arg.COUNT, 2, 0,
+           "dict[TOS1] = TOS for the dict arg places down after popping both (key TOS1, value TOS)."),
+    OpInfo("UNPACK_SEQUENCE", 92, Arg.COUNT, 1, lambda n: n,
+           "Replace TOS with its arg items, the first on top; ValueError unless there are exactly arg."),
+    OpInfo("UNPACK_EX", 94, Arg.COUNT, 1, _unpack_ex_outputs,
+           "Starred unpacking: low byte = items before the star, high byte = items after; pushes them "
+           "and a list for the starred target, first item on top."),
+    OpInfo("FORMAT_VALUE", 155, Arg.FORMAT_FLAGS, _format_inputs, 1,
+           "f-string field: convert (str/repr/ascii per arg & 3) then format(value, spec); the spec is "
+           "TOS when arg & 4."),
+    # --- functions and calls ----------------------------------------------------------------------
+    OpInfo("MAKE_FUNCTION", 132, Arg.FUNCTION_FLAGS, _function_inputs, 1,
+           "TOS is the qualified name, TOS1 the code object; below them, per flag bit: closure tuple "
+           "(0x08), annotations dict (0x04), keyword-only defaults dict (0x02), defaults tuple (0x01). "
+           "Push the new function."),
+    OpInfo("CALL_FUNCTION", 131, Arg.COUNT, lambda n: n + 1, 1,
+           "Call the callable below arg positional arguments; push the result."),
+    OpInfo("CALL_FUNCTION_KW", 141, Arg.COUNT, lambda n: n + 2, 1,
+           "TOS is a tuple of keyword names for the last len(TOS) of arg arguments; below them the "
+           "callable. Push the result."),
+    OpInfo("CALL_FUNCTION_EX", 142, Arg.CALL_EX_FLAGS, lambda f: 2 + (f & 1), 1,
+           "Call TOS2(*TOS1, **TOS) when arg & 1, else TOS1(*TOS); push the result."),
+    OpInfo("CALL_METHOD", 161, Arg.COUNT, lambda n: n + 2, 1,
+           "Call what LOAD_METHOD left below arg positional arguments; push the result."),
+    OpInfo("RETURN_VALUE", 83, Arg.NONE, 1, 0,
+           "Return TOS to the caller. With blocks left on the block stack, unwind them first: a finally "
+           "block runs with a pending 'return' marker.", flow=Flow.STOP),
+    OpInfo("LOAD_BUILD_CLASS", 71, Arg.NONE, 0, 1, "Push builtins.__build_class__ (the VM's own)."),
+    OpInfo("SETUP_ANNOTATIONS", 85, Arg.NONE, 0, 0,
+           "Create __annotations__ in the local namespace unless present (module and class bodies)."),
+    # --- imports ----------------------------------------------------------------------------------
+    OpInfo("IMPORT_NAME", 108, Arg.NAME, 2, 1,
+           "TOS is the fromlist, TOS1 the level: push __import__(names[arg], globals, None, fromlist, "
+           "level)."),
+    OpInfo("IMPORT_FROM", 109, Arg.NAME, 1, 2,
+           "Push getattr(TOS, names[arg]) (falling back on sys.modules for submodules), keeping TOS."),
+    OpInfo("IMPORT_STAR", 84, Arg.NONE, 1, 0,
+           "Bind every public name of the module TOS (or its __all__) in the local namespace."),
+    # --- control flow -----------------------------------------------------------------------------
+    OpInfo("JUMP_FORWARD", 110, Arg.JREL, 0, 0, "Jump forward by arg bytes.", flow=Flow.JUMP),
+    OpInfo("JUMP_ABSOLUTE", 113, Arg.JABS, 0, 0, "Jump to offset arg.", flow=Flow.JUMP),
+    OpInfo("POP_JUMP_IF_FALSE", 114, Arg.JABS, 1, 0, "Pop TOS; jump to arg if it is false.",
+           flow=Flow.BRANCH),
+    OpInfo("POP_JUMP_IF_TRUE", 115, Arg.JABS, 1, 0, "Pop TOS; jump to arg if it is true.",
+           flow=Flow.BRANCH),
+    OpInfo("JUMP_IF_FALSE_OR_POP", 111, Arg.JABS, 1, 0,
+           "If TOS is false jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
+           jump_stack=(1, 1)),
+    OpInfo("JUMP_IF_TRUE_OR_POP", 112, Arg.JABS, 1, 0,
+           "If TOS is true jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
+           jump_stack=(1, 1)),
+    OpInfo("GET_ITER", 68, Arg.NONE, 1, 1, "TOS = iter(TOS)."),
+    OpInfo("FOR_ITER", 93, Arg.JREL, 1, 2,
+           "TOS is an iterator: push next(TOS); when exhausted pop the iterator and jump forward by arg.",
+           flow=Flow.BRANCH, jump_stack=(1, 0)),
+    # --- the block stack --------------------------------------------------------------------------
+    OpInfo("SETUP_LOOP", 120, Arg.JREL, 0, 0,
+           "Push a loop block whose break target is arg bytes ahead.", flow=Flow.BRANCH,
+           pushes_block=Block.LOOP),
+    OpInfo("SETUP_EXCEPT", 121, Arg.JREL, 0, 0,
+           "Push a try block whose handler is arg bytes ahead. When an exception reaches it, the VM pops "
+           "the stack to the block's level, pushes an except-handler block and the exception, and jumps.",
+           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.EXCEPT),
+    OpInfo("SETUP_FINALLY", 122, Arg.JREL, 0, 0,
+           "Push a finally block whose handler is arg bytes ahead. The handler starts with one pending "
+           "value on the stack: None, an exception, or an unwinding marker (return, break, continue).",
+           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.FINALLY),
+    OpInfo("POP_BLOCK", 87, Arg.NONE, 0, 0, "Pop the top block (end of a loop or try body).",
+           pops_block=True),
+    OpInfo("POP_EXCEPT", 89, Arg.NONE, 0, 0,
+           "End of an except clause: pop the except-handler block and restore the exception that was "
+           "being handled before it.", pops_block=True),
+    OpInfo("END_FINALLY", 88, Arg.NONE, 1, 0,
+           "Pop the pending value of a finally body or unmatched except: None continues; an exception "
+           "is re-raised with its traceback; a marker resumes its return, break or continue; a "
+           "silenced marker pops the except-handler block and continues."),
+    OpInfo("BREAK_LOOP", 80, Arg.NONE, 0, 0,
+           "Unwind blocks up to the innermost loop block and jump to its end (running finally bodies "
+           "on the way).", flow=Flow.STOP),
+    OpInfo("CONTINUE_LOOP", 119, Arg.JABS, 0, 0,
+           "Unwind blocks up to the innermost loop block, keep it, and jump to arg (running finally "
+           "bodies on the way).", flow=Flow.STOP),
+    OpInfo("RAISE_VARARGS", 130, Arg.COUNT, lambda n: n, 0,
+           "raise (0: re-raise the handled exception), raise TOS (1), raise TOS1 from TOS (2).",
+           flow=Flow.STOP),
+    OpInfo("LOAD_ASSERTION_ERROR", 74, Arg.NONE, 0, 1,
+           "Push AssertionError itself, whatever the name is bound to. (3.9)"),
+    OpInfo("SETUP_WITH", 143, Arg.JREL, 1, 2,
+           "TOS is a context manager: push its __exit__, call __enter__, push a finally block (cleanup "
+           "handler arg bytes ahead) and then the result of __enter__.", flow=Flow.BRANCH,
+           jump_stack=(1, 2), pushes_block=Block.FINALLY),
+    OpInfo("WITH_CLEANUP_START", 81, Arg.NONE, 2, 2,
+           "TOS is the pending value, TOS1 the __exit__: call __exit__ with the exception's (type, value, "
+           "traceback) or three Nones; leave (pending, result), and for async with the awaitable result."),
+    OpInfo("WITH_CLEANUP_FINISH", 82, Arg.NONE, 2, 1,
+           "TOS is __exit__'s result, TOS1 the pending value: when the pending value is an exception and "
+           "the result is true, replace it with the silenced marker; push the pending value back."),
+    # --- generators and coroutines ----------------------------------------------------------------
+    OpInfo("YIELD_VALUE", 86, Arg.NONE, 1, 1,
+           "Suspend the frame, yielding TOS; on resumption push the value sent in."),
+    OpInfo("YIELD_FROM", 72, Arg.NONE, 2, 1,
+           "TOS is the value to send, TOS1 the sub-iterator: send it; if the sub-iterator yields, "
+           "suspend yielding that value and re-run this instruction on resumption; when it returns, "
+           "replace both with its return value."),
+    OpInfo("GET_YIELD_FROM_ITER", 69, Arg.NONE, 1, 1,
+           "TOS = iter(TOS), unless TOS is a generator or a coroutine (in a coroutine-flagged frame)."),
+    OpInfo("GET_AWAITABLE", 73, Arg.NONE, 1, 1, "TOS = the iterator of TOS's __await__ (await)."),
+    OpInfo("GET_AITER", 50, Arg.NONE, 1, 1, "TOS = TOS.__aiter__() (async for)."),
+    OpInfo("GET_ANEXT", 51, Arg.NONE, 1, 2, "Push an awaitable for TOS.__anext__(), keeping TOS."),
+    OpInfo("END_ASYNC_FOR", 54, Arg.NONE, 2, 0,
+           "TOS is an exception, TOS1 the async iterator: on StopAsyncIteration pop both and the "
+           "except-handler block, else re-raise. (3.8)"),
+    OpInfo("BEFORE_ASYNC_WITH", 52, Arg.NONE, 1, 2,
+           "TOS is an async context manager: replace it with its __aexit__ and the awaitable of "
+           "__aenter__()."),
+    OpInfo("SETUP_ASYNC_WITH", 154, Arg.JREL, 1, 1,
+           "After awaiting __aenter__: push a finally block (cleanup handler arg bytes ahead) below the "
+           "result, which stays on top.", flow=Flow.BRANCH, jump_stack=(1, 1), pushes_block=Block.FINALLY),
+    # --- pattern matching (3.10/3.11 semantics) ---------------------------------------------------
+    OpInfo("GET_LEN", 30, Arg.NONE, 1, 2, "Push len(TOS), keeping TOS. (3.10)"),
+    OpInfo("MATCH_MAPPING", 31, Arg.NONE, 1, 2,
+           "Push True if TOS is a mapping (collections.abc.Mapping), else False, keeping TOS. (3.10)"),
+    OpInfo("MATCH_SEQUENCE", 32, Arg.NONE, 1, 2,
+           "Push True if TOS is a sequence for matching (not str, bytes or bytearray), keeping TOS. (3.10)"),
+    OpInfo("MATCH_KEYS", 33, Arg.NONE, 2, 3,
+           "TOS is a tuple of keys, TOS1 the mapping: push a tuple of their values, or None if a key is "
+           "missing. (3.11)"),
+    OpInfo("COPY_DICT_WITHOUT_KEYS", 34, Arg.NONE, 2, 2,
+           "TOS is a tuple of keys, TOS1 a mapping: replace TOS with a dict copy of TOS1 without them "
+           "(**rest). (3.10)"),
+    OpInfo("MATCH_CLASS", 163, Arg.COUNT, 3, 1,
+           "TOS is a tuple of keyword attribute names, TOS1 a class, TOS2 the subject: replace all three "
+           "with a tuple of the arg positional then keyword attributes if the subject matches, else None. "
+           "(3.11)"),
+    # --- except* (3.11) ---------------------------------------------------------------------------
+    OpInfo("CHECK_EG_MATCH", 36, Arg.NONE, 2, 2,
+           "TOS is an exception type, TOS1 the remaining exception (group): split it; replace them with "
+           "(rest, match), or (unchanged, None) when nothing matches. (3.11)"),
+    OpInfo("PREP_RERAISE_STAR", 35, Arg.NONE, 3, 1,
+           "TOS is what no except* clause matched, TOS1 the list of exceptions raised or re-raised in "
+           "the clauses, TOS2 the original: push the exception group to raise, or None. (3.11)"),
+    # --- misc -------------------------------------------------------------------------------------
+    OpInfo("PRINT_EXPR", 70, Arg.NONE, 1, 0, "Interactive mode: print the repr of TOS via sys.displayhook."),
+    OpInfo("EXTENDED_ARG", 144, Arg.RAW, 0, 0,
+           "Prefix: shift arg left 8 bits into the next instruction's argument."),
+)
+
+BY_NAME: dict[str, OpInfo] = {op.name: op for op in OPS}
+BY_CODE: dict[int, OpInfo] = {op.code: op for op in OPS}
+
+if len(BY_NAME) != len(OPS) or len(BY_CODE) != len(OPS):  # pragma: no cover - a table typo
+    raise RuntimeError("duplicate opcode name or number in the instruction table")
+
+#: Opcodes by name as module attributes (``opcodes.LOAD_CONST == 100``), for the compiler and VM.
+globals().update({op.name: op.code for op in OPS})
+
+#: Each block type as the SETUP_* instruction that pushes it, for renderers.
+BLOCK_SETUP = {Block.LOOP: "SETUP_LOOP", Block.EXCEPT: "SETUP_EXCEPT", Block.FINALLY: "SETUP_FINALLY"}
+
+#: Binary operator names by ast operator class name, for the code generator.
+BINARY_OPS = {
+    "Add": "BINARY_ADD", "Sub": "BINARY_SUBTRACT", "Mult": "BINARY_MULTIPLY",
+    "MatMult": "BINARY_MATRIX_MULTIPLY", "Div": "BINARY_TRUE_DIVIDE", "FloorDiv": "BINARY_FLOOR_DIVIDE",
+    "Mod": "BINARY_MODULO", "Pow": "BINARY_POWER", "LShift": "BINARY_LSHIFT", "RShift": "BINARY_RSHIFT",
+    "BitAnd": "BINARY_AND", "BitXor": "BINARY_XOR", "BitOr": "BINARY_OR",
+}
+INPLACE_OPS = {
+    "Add": "INPLACE_ADD", "Sub": "INPLACE_SUBTRACT", "Mult": "INPLACE_MULTIPLY",
+    "MatMult": "INPLACE_MATRIX_MULTIPLY", "Div": "INPLACE_TRUE_DIVIDE", "FloorDiv": "INPLACE_FLOOR_DIVIDE",
+    "Mod": "INPLACE_MODULO", "Pow": "INPLACE_POWER", "LShift": "INPLACE_LSHIFT", "RShift": "INPLACE_RSHIFT",
+    "BitAnd": "INPLACE_AND", "BitXor": "INPLACE_XOR", "BitOr": "INPLACE_OR",
+}
+UNARY_OPS = {"UAdd": "UNARY_POSITIVE", "USub": "UNARY_NEGATIVE", "Not": "UNARY_NOT", "Invert": "UNARY_INVERT"}
+COMPARE_INDEX = {"Lt": 0, "LtE": 1, "Eq": 2, "NotEq": 3, "Gt": 4, "GtE": 5, "In": 6, "NotIn": 7,
+                 "Is": 8, "IsNot": 9}
+EXCEPTION_MATCH = COMPARE_OPS.index("exception match")
