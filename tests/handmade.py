@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import struct
 from typing import Optional, Sequence, Union
 
 from bytelens.vm import opcodes
@@ -38,3 +40,39 @@ def assemble(ops: Sequence[Op], *, name: str = "f", firstlineno: int = 1, consts
                 argcount=argcount, posonlyargcount=0, kwonlyargcount=0, flags=flags, code=bytes(code),
                 consts=consts, names=names, varnames=varnames, cellvars=cellvars, freevars=freevars,
                 stacksize=stacksize, blockdepth=blockdepth, positions=tuple(positions))
+
+
+def first_difference(a: Code, b: Code) -> Optional[str]:
+    """The first field (a dotted path into nested code) where two code objects differ, else None.
+
+    Compares field by field and type by type; floats bit for bit (nan equals nan, -0.0 is not 0.0).
+    """
+    for field in dataclasses.fields(Code):
+        difference = _value_difference(getattr(a, field.name), getattr(b, field.name))
+        if difference is not None:
+            return field.name + difference
+    return None
+
+
+def _value_difference(left, right) -> Optional[str]:
+    if type(left) is not type(right):
+        return f": {type(left).__name__} != {type(right).__name__}"
+    if isinstance(left, Code):
+        inner = first_difference(left, right)
+        return None if inner is None else "." + inner
+    if isinstance(left, tuple):
+        if len(left) != len(right):
+            return f": length {len(left)} != {len(right)}"
+        for index, (x, y) in enumerate(zip(left, right)):
+            inner = _value_difference(x, y)
+            if inner is not None:
+                return f"[{index}]{inner}"
+        return None
+    if isinstance(left, frozenset):
+        return None if len(left) == len(right) and all(
+            any(_value_difference(x, y) is None for y in right) for x in left) else ": sets differ"
+    if isinstance(left, float):
+        return None if struct.pack("<d", left) == struct.pack("<d", right) else f": {left!r} != {right!r}"
+    if isinstance(left, complex):
+        return _value_difference((left.real, left.imag), (right.real, right.imag))
+    return None if left == right else f": {left!r} != {right!r}"
