@@ -1,0 +1,172 @@
+"""Bounded reprs: what a trace shows for each value, whatever the value does.
+
+A trace takes the repr of every value on the evaluation stack after every step, so a repr here must
+never break the trace or blow it up: a ``__repr__`` that raises shows as ``<repr raised ValueError>``,
+a huge value is cut to a fixed number of characters ending in ``…`` (and builtin containers are only
+walked as far as that budget reaches, so a million-item list costs as much as a short one), and a
+container that contains itself shows ``[...]`` as Python's own repr does.
+
+Reprs of immutable values are cached by identity (the cache keeps the value alive, so an id is never
+reused while cached); mutable values are rendered afresh each time, so a list being built shows its
+state at that step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import types
+from typing import Callable, Iterable
+
+#: The mark that ends a cut repr.
+ELLIPSIS = "…"
+
+#: Default length of a repr in a trace step (stack values) and of a trace's result.
+STACK_REPR_LIMIT = 80
+RESULT_REPR_LIMIT = 1000
+
+#: Values whose repr depends only on their identity and never changes: safe to cache by id.
+ATOMIC_TYPES: frozenset[type] = frozenset({
+    int, float, complex, str, bytes, bool, type(None), type(Ellipsis), type(NotImplemented), range,
+    type, types.BuiltinFunctionType, types.CodeType, slice,
+})
+
+#: An int this many bits long or more is shown by its size: its decimal repr would be cut anyway,
+#: costs time quadratic in its length, and past 4300 digits raises ValueError.
+_BIG_INT_BITS = 1 << 13
+
+#: How many cached reprs to keep before starting afresh (each entry keeps its value alive).
+_CACHE_SIZE = 50_000
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else its first ``limit - 1`` and ``…``."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def describe_failure(error: BaseException) -> str:
+    """What a trace shows instead of a repr that raised."""
+    return f"<repr raised {type(error).__name__}>"
+
+
+class BoundedRepr:
+    """A callable ``value -> str`` whose result is at most ``limit`` characters and never raises.
+
+    ``foreign`` renders values that are not builtin containers or atoms (objects with their own
+    ``__repr__``); the tracer passes a function that runs it with the trace hook suspended and a
+    step cap, so a ``__repr__`` written in Python and run on the VM can neither pollute nor hang
+    the trace. ``cacheable`` adds types (the VM's functions, say) whose reprs may be cached by id.
+    """
+
+    def __init__(self, limit: int = STACK_REPR_LIMIT, *, foreign: Callable[[object], str] = repr,
+                 cacheable: Iterable[type] = ()) -> None:
+        if limit < 8:
+            raise ValueError("a repr limit under 8 characters leaves nothing readable")
+        self.limit = limit
+        self._foreign = foreign
+        self._atomic = ATOMIC_TYPES | frozenset(cacheable)
+        self._cache: dict[int, str] = {}
+        self._alive: list[object] = []
+
+    def __call__(self, value: object) -> str:
+        text = self._cache.get(id(value))
+        if text is not None:
+            return text
+        kind = type(value)
+        if kind in self._atomic or (kind is tuple and self._all_atomic(value)):
+            text = self._render(value, self.limit)
+            if len(self._alive) >= _CACHE_SIZE:
+                self._cache.clear()
+                self._alive.clear()
+            self._cache[id(value)] = text
+            self._alive.append(value)
+            return text
+        return self._render(value, self.limit)
+
+    def _all_atomic(self, items: tuple) -> bool:
+        atomic = self._atomic
+        return all(type(item) in atomic or (type(item) is tuple and self._all_atomic(item))
+                   for item in items)
+
+    def _render(self, value: object, limit: int) -> str:
+        try:
+            return cut(self._bounded(value, limit, set()), limit)
+        except Exception as error:  # noqa: BLE001 - a broken value must not break the trace
+            return describe_failure(error)
+
+    def _bounded(self, value: object, limit: int, active: set[int]) -> str:
+        """The repr of ``value``, possibly longer than ``limit`` (the caller cuts it), never much."""
+        kind = type(value)
+        if kind is str or kind is bytes or kind is bytearray:
+            return repr(value[: limit + 1])
+        if kind is int and value.bit_length() >= _BIG_INT_BITS:
+            return f"<int of {value.bit_length()} bits>"
+        if kind is list:
+            return self._sequence(value, "[", "]", limit, active)
+        if kind is tuple:
+            if len(value) == 1:
+                return self._sequence(value, "(", ",)", limit, active)
+            return self._sequence(value, "(", ")", limit, active)
+        if kind is dict:
+            return self._mapping(value, limit, active)
+        if kind is set:
+            return self._sequence(value, "{", "}", limit, active) if value else "set()"
+        if kind is frozenset:
+            return self._sequence(value, "frozenset({", "})", limit, active) if value else "frozenset()"
+        if kind in ATOMIC_TYPES:
+            return repr(value)
+        try:
+            return self._foreign(value)
+        except Exception as error:  # noqa: BLE001 - a user's __repr__ may do anything
+            return describe_failure(error)
+
+    def _sequence(self, items, opening: str, closing: str, limit: int, active: set[int]) -> str:
+        if id(items) in active:
+            return "[...]" if opening == "[" else opening + "..." + closing
+        active.add(id(items))
+        try:
+            # Every item takes at least one character, so no more than ``limit`` can show.
+            return self._join(opening, closing, limit, itertools.islice(items, limit + 1), active,
+                              pairs=False)
+        finally:
+            active.discard(id(items))
+
+    def _mapping(self, mapping: dict, limit: int, active: set[int]) -> str:
+        if not mapping:
+            return "{}"
+        if id(mapping) in active:
+            return "{...}"
+        active.add(id(mapping))
+        try:
+            return self._join("{", "}", limit, itertools.islice(mapping.items(), limit + 1), active,
+                              pairs=True)
+        finally:
+            active.discard(id(mapping))
+
+    def _join(self, opening: str, closing: str, limit: int, items: Iterable, active: set[int], *,
+              pairs: bool) -> str:
+        """``opening item, item ... closing``, stopping as soon as ``limit`` characters are out."""
+        parts = [opening]
+        size = len(opening)
+        for index, item in enumerate(list(items)):
+            if index:
+                parts.append(", ")
+                size += 2
+            if size > limit:
+                return "".join(parts)
+            if pairs:
+                key, value = item
+                text = self._bounded(key, limit - size, active)
+                parts.append(text)
+                size += len(text)
+                if size > limit:
+                    return "".join(parts)
+                parts.append(": ")
+                size += 2
+                item = value
+            text = self._bounded(item, limit - size, active)
+            parts.append(text)
+            size += len(text)
+            if size > limit:
+                return "".join(parts)
+        parts.append(closing)
+        return "".join(parts)
