@@ -80,20 +80,21 @@ def jump_target(op: opcodes.OpInfo, offset: int, arg: int) -> Optional[int]:
 
 def get_instructions(code: Code) -> list[Instruction]:
     """Every instruction of ``code`` (not of nested code objects), in order."""
-    decoded = list(decode_wordcode(code.code))
+    decoded = []
     targets = set()
-    for offset, op, arg in decoded:
+    for offset, op, arg in decode_wordcode(code.code):
         info = opcodes.BY_CODE.get(op)
-        if info is not None:
-            target = jump_target(info, offset, arg)
-            if target is not None:
-                targets.add(target)
+        target = jump_target(info, offset, arg) if info is not None else None
+        if target is not None:
+            targets.add(target)
+        decoded.append((offset, op, arg, info, target))
+    positions = code.positions
+    explained: dict[tuple[int, int], tuple[Any, str]] = {}  # (opcode, arg) -> meaning, for non-jumps
     instructions = []
     previous_line = None
-    for offset, op, arg in decoded:
-        info = opcodes.BY_CODE.get(op)
+    for offset, op, arg, info, target in decoded:
         index = offset // 2
-        position = code.positions[index] if index < len(code.positions) else NO_POSITION
+        position = positions[index] if index < len(positions) else NO_POSITION
         line = position[0]
         starts_line = line if line is not None and line != previous_line else None
         if line is not None:
@@ -102,8 +103,13 @@ def get_instructions(code: Code) -> list[Instruction]:
             instructions.append(Instruction(f"<{op}>", op, arg, arg, "", offset, starts_line, line, position,
                                             offset in targets, None, None))
             continue
-        argval, argrepr = _explain(code, info, offset, arg)
-        target = jump_target(info, offset, arg)
+        if target is not None:
+            argval, argrepr = target, f"to {target}"
+        else:
+            meaning = explained.get((op, arg))
+            if meaning is None:
+                meaning = explained[op, arg] = _explain(code, info, arg)
+            argval, argrepr = meaning
         block = f"{info.pushes_block.value} -> {target}" if info.pushes_block is not None else None
         instructions.append(Instruction(info.name, op, arg if info.has_arg else None, argval, argrepr,
                                         offset, starts_line, line, position, offset in targets, target,
@@ -111,8 +117,8 @@ def get_instructions(code: Code) -> list[Instruction]:
     return instructions
 
 
-def _explain(code: Code, info: opcodes.OpInfo, offset: int, arg: int) -> tuple[Any, str]:
-    """``(argval, argrepr)`` for one instruction, by the kind of its argument."""
+def _explain(code: Code, info: opcodes.OpInfo, arg: int) -> tuple[Any, str]:
+    """``(argval, argrepr)`` for one instruction that does not jump, by the kind of its argument."""
     kind = info.arg
     if kind is Arg.NONE:
         return None, ""
@@ -127,9 +133,6 @@ def _explain(code: Code, info: opcodes.OpInfo, offset: int, arg: int) -> tuple[A
         return _lookup(code.varnames, arg, "local")
     if kind is Arg.FREE:
         return _lookup(code.cellvars + code.freevars, arg, "cell")
-    if kind in (Arg.JREL, Arg.JABS):
-        target = jump_target(info, offset, arg)
-        return target, f"to {target}"
     if kind is Arg.COMPARE:
         if arg < len(opcodes.COMPARE_OPS):
             return opcodes.COMPARE_OPS[arg], opcodes.COMPARE_OPS[arg]
