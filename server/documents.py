@@ -1,0 +1,111 @@
+"""Per-document state, keyed by URI: the text, its version, and the compilations made of it.
+
+The server keeps its own copy of each open buffer (pygls's workspace splits lines with
+``str.splitlines``, which disagrees with the protocol and Python on form feeds). Text is held as a
+list of lines so that an incremental edit touches only the lines it spans, which keeps typing in a
+6,000-line file cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from lsprotocol import types
+
+from bytelens.server.positions import Encoding, lsp_to_index, split_lines
+
+if TYPE_CHECKING:
+    from bytelens.server.compiling import Compilation
+    from bytelens.server.lenses import TracedFunction
+
+
+@dataclass(eq=False)
+class Document:
+    uri: str
+    version: int
+    lines: list[str]
+    language_id: str = "python"
+    #: The compilation of the newest version compiled so far (good or not).
+    compilation: Optional["Compilation"] = None
+    #: The newest compilation that produced code: hovers use it while the buffer has an error.
+    last_good: Optional["Compilation"] = None
+    #: (version, its functions) for the code lenses, computed on the first request per version.
+    functions: Optional[tuple[int, list["TracedFunction"]]] = None
+    _text: Optional[str] = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self.lines)
+        return self._text
+
+    def replace_text(self, text: str) -> None:
+        self.lines = split_lines(text)
+        self._text = text
+
+    def apply_change(self, change: types.TextDocumentContentChangeEvent, encoding: Encoding) -> None:
+        """Apply one content change: a whole new text, or a range replaced (incremental sync)."""
+        if isinstance(change, types.TextDocumentContentChangeWholeDocument):
+            self.replace_text(change.text)
+            return
+        lines = self.lines
+        start_row, start_index = lsp_to_index(lines, change.range.start, encoding)
+        end_row, end_index = lsp_to_index(lines, change.range.end, encoding)
+        if (end_row, end_index) < (start_row, start_index):
+            start_row, start_index, end_row, end_index = end_row, end_index, start_row, start_index
+        head = lines[start_row][:start_index] if start_row < len(lines) else ""
+        tail = lines[end_row][end_index:] if end_row < len(lines) else ""
+        replaced = head + change.text + tail
+        begin, stop = start_row, end_row + 1
+        # "\r" then "\n" make one line break: a neighbouring line that now forms one joins the edit.
+        if replaced.endswith("\r") and stop < len(lines) and lines[stop].startswith("\n"):
+            replaced += lines[stop]
+            stop += 1
+        if replaced.startswith("\n") and begin > 0 and lines[begin - 1].endswith("\r"):
+            begin -= 1
+            replaced = lines[begin] + replaced
+        lines[begin:stop] = split_lines(replaced)
+        self._text = None
+
+    def record(self, compilation: "Compilation") -> None:
+        """Keep a finished compilation, unless one of a newer version is already here."""
+        if self.compilation is None or compilation.version >= self.compilation.version:
+            self.compilation = compilation
+        if compilation.ok and (self.last_good is None or compilation.version >= self.last_good.version):
+            self.last_good = compilation
+
+
+class DocumentStore:
+    """The open documents."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, Document] = {}
+
+    def open(self, uri: str, text: str, version: int, language_id: str = "python") -> Document:
+        document = Document(uri, version, split_lines(text), language_id, _text=text)
+        self._documents[uri] = document
+        return document
+
+    def change(self, uri: str, version: int, changes: list[types.TextDocumentContentChangeEvent],
+               encoding: Encoding) -> Optional[Document]:
+        """Apply a didChange; None when the document is not open (a client bug, logged by the caller)."""
+        document = self._documents.get(uri)
+        if document is None:
+            return None
+        for change in changes:
+            document.apply_change(change, encoding)
+        document.version = version
+        return document
+
+    def close(self, uri: str) -> Optional[Document]:
+        return self._documents.pop(uri, None)
+
+    def get(self, uri: str) -> Optional[Document]:
+        return self._documents.get(uri)
+
+    def __contains__(self, uri: str) -> bool:
+        return uri in self._documents
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(list(self._documents.values()))
