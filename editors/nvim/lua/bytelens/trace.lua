@@ -1,0 +1,121 @@
+--- Running a trace: pick the function, get a call expression, ask the server, show the result.
+---
+--- Two ways in: `:BytelensTrace [call]` (the function around the cursor) and a trace lens run with
+--- `vim.lsp.codelens.run()` (Neovim hands the lens's command to `vim.lsp.commands['bytelens.trace']`,
+--- which is `from_lens` below). A lens whose `call` is null needs a call from the user; the
+--- prompt is prefilled with the lens's `template`.
+local client = require('bytelens.client')
+local lens = require('bytelens.lens')
+
+local M = {}
+
+---@param value any
+---@return boolean
+local function is_blank(value)
+  return value == nil or value == vim.NIL or (type(value) == 'string' and vim.trim(value) == '')
+end
+
+--- Ask the user for a call expression, prefilled with `template`.
+---@param arguments table  the lens's arguments
+---@param callback fun(call: string|nil)
+local function ask_call(arguments, callback)
+  local template = not is_blank(arguments.template) and arguments.template or ''
+  vim.ui.input({ prompt = 'bytelens: trace call: ', default = template }, function(input)
+    if is_blank(input) then
+      callback(nil)
+    else
+      callback(vim.trim(input))
+    end
+  end)
+end
+
+--- Send `bytelens.trace` with `arguments` (whose `call` is set) and show what comes back.
+---@param lsp_client vim.lsp.Client
+---@param bufnr integer  the traced source buffer
+---@param arguments table
+local function send(lsp_client, bufnr, arguments)
+  client.notify('tracing ' .. arguments.call .. ' ...')
+  client.execute(lsp_client, 'bytelens.trace', { arguments }, function(err, result)
+    client.refresh_lenses(bufnr)
+    if err then
+      client.notify('trace failed: ' .. client.error_message(err), vim.log.levels.ERROR)
+      return
+    end
+    if type(result) ~= 'table' then
+      client.notify('the server sent no trace', vim.log.levels.ERROR)
+      return
+    end
+    if not is_blank(result.error) then
+      client.notify(arguments.call .. ': ' .. tostring(result.error), vim.log.levels.ERROR)
+      return
+    end
+    require('bytelens.trace_view').show(result, bufnr)
+  end, bufnr)
+end
+
+--- Trace with the lens arguments `arguments`: use `call`, or the lens's own call, or ask.
+---@param lsp_client vim.lsp.Client
+---@param bufnr integer
+---@param arguments table
+---@param call string|nil
+local function run(lsp_client, bufnr, arguments, call)
+  arguments = vim.deepcopy(arguments)
+  if not is_blank(call) then
+    arguments.call = call
+  end
+  if not is_blank(arguments.call) then
+    send(lsp_client, bufnr, arguments)
+    return
+  end
+  ask_call(arguments, function(input)
+    if input then
+      arguments.call = input
+      send(lsp_client, bufnr, arguments)
+    end
+  end)
+end
+
+--- The `vim.lsp.commands['bytelens.trace']` handler: a trace lens was run.
+---@param command table  lsp.Command from the lens
+---@param ctx table      {bufnr, client_id}
+function M.from_lens(command, ctx)
+  local arguments = type(command.arguments) == 'table' and command.arguments[1] or nil
+  local lsp_client = vim.lsp.get_client_by_id(ctx.client_id)
+  if type(arguments) ~= 'table' or not lsp_client then
+    client.notify('this lens has no trace arguments', vim.log.levels.ERROR)
+    return
+  end
+  run(lsp_client, ctx.bufnr, arguments, nil)
+end
+
+--- `:BytelensTrace [call]`: trace the function around the cursor of the current window.
+---@param opts? {call?: string}
+function M.at_cursor(opts)
+  opts = opts or {}
+  local bufnr = vim.api.nvim_get_current_buf()
+  local line = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local lsp_client = client.get(bufnr)
+  if not lsp_client then
+    client.notify('no bytelens language server in this buffer (see :checkhealth bytelens)', vim.log.levels.ERROR)
+    return
+  end
+  lens.fetch(lsp_client, bufnr, function(lenses, err)
+    if err then
+      client.notify('could not get the functions of this file: ' .. err, vim.log.levels.ERROR)
+      return
+    end
+    local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+    local arguments = lens.enclosing(lenses, lines, line)
+    if not arguments then
+      if is_blank(opts.call) then
+        client.notify('no function at the cursor: put it in a def, or give a call (:BytelensTrace f(1))',
+          vim.log.levels.WARN)
+        return
+      end
+      arguments = { uri = vim.uri_from_bufnr(bufnr), line = line }
+    end
+    run(lsp_client, bufnr, arguments, opts.call)
+  end)
+end
+
+return M
