@@ -1,0 +1,47 @@
+/** bytelens for VS Code: wires the language server, the trace panel and the bytecode view together. */
+
+import * as vscode from 'vscode';
+import { BytecodeView } from './bytecode/bytecodeView';
+import { createMiddleware } from './common/middleware';
+import { BytelensServer } from './common/server';
+import { StatusItem } from './common/status';
+import { Move } from './trace/traceModel';
+import { TraceCommand } from './trace/traceCommand';
+import { TracePanel } from './trace/tracePanel';
+
+let server: BytelensServer | undefined;
+
+/** What `activate` returns: the end-to-end test drives the extension through it. */
+export interface BytelensApi {
+    server: BytelensServer;
+    tracePanel: TracePanel;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<BytelensApi> {
+    const log = vscode.window.createOutputChannel('bytelens', { log: true });
+    const status = new StatusItem();
+    server = new BytelensServer(log, status, createMiddleware(), context.extensionPath);
+    const tracePanel = new TracePanel(context.extensionUri);
+    const stepCommands: [string, Move][] = [
+        ['bytelens.traceFirst', 'first'],
+        ['bytelens.tracePrevious', 'previous'],
+        ['bytelens.traceNext', 'next'],
+        ['bytelens.traceLast', 'last'],
+    ];
+    context.subscriptions.push(
+        log,
+        status,
+        tracePanel,
+        new TraceCommand(server, tracePanel, log).register(),
+        new BytecodeView(server).register(),
+        vscode.commands.registerCommand('bytelens.restartServer', () => server?.restart()),
+        vscode.commands.registerCommand('bytelens.showOutput', () => log.show()),
+        ...stepCommands.map(([command, move]) => vscode.commands.registerCommand(command, () => tracePanel.move(move))),
+    );
+    await server.activate();
+    return { server, tracePanel };
+}
+
+export async function deactivate(): Promise<void> {
+    await server?.dispose();
+}
