@@ -1,0 +1,361 @@
+"""The pygls language server: its state, and thin handlers that adapt LSP to plain functions.
+
+Each handler converts params to plain values, calls a function that knows nothing of LSP
+(``compiling``, ``hover``, ``lenses``, ``tracing``, ``commands``), and converts the result back.
+Hover, open and change never run user code; only ``bytelens.trace`` does, in the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+import tokenize
+import traceback
+import weakref
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from bytelens import __version__
+from bytelens.server import commands, diagnostics, hover, lenses, settings, tracing
+from bytelens.server.comparison import CPythonListing
+from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
+from bytelens.server.documents import Document, DocumentStore
+from bytelens.server.positions import DEFAULT_ENCODING, ENCODINGS, Encoding, ast_to_lsp, ast_span_to_range, lsp_to_ast
+from bytelens.server.protocol import BytelensProtocol
+
+logger = logging.getLogger(__name__)
+
+TRACE_COMMAND = "bytelens.trace"
+DISASSEMBLE_COMMAND = "bytelens.disassemble"
+DISASSEMBLE_REQUEST = "bytelens/disassemble"
+
+
+class BytelensServer(LanguageServer):
+    """The server's state: documents, settings, the compile scheduler, the last trace outcomes."""
+
+    def __init__(self) -> None:
+        super().__init__("bytelens", __version__, protocol_cls=BytelensProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.documents = DocumentStore()
+        self.settings = settings.Settings()
+        self.compiler = CompileScheduler(self.documents, filename_of, self.publish)
+        #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
+        self.outcomes: dict[tuple[str, str], tracing.TraceOutcome] = {}
+        self._listings: "weakref.WeakKeyDictionary[Compilation, CPythonListing]" = weakref.WeakKeyDictionary()
+
+    # --- plumbing used by the handlers ----------------------------------------------------------
+
+    @property
+    def encoding(self) -> Encoding:
+        """The position encoding agreed at initialize (pygls picks the client's first choice)."""
+        try:
+            chosen = str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding))
+        except RuntimeError:
+            return DEFAULT_ENCODING
+        return chosen if chosen in ENCODINGS else DEFAULT_ENCODING  # type: ignore[return-value]
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        """A line in the client's output log (``window/logMessage``)."""
+        logger.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, "%s", message)
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # no transport yet (unit tests) or the client is gone
+            logger.debug("could not send a log message", exc_info=True)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls's hook for the errors it caught: log them to the client; the server lives on."""
+        if isinstance(error, JsonRpcInvalidParams):
+            self.log(f"rejected a request: {error}", types.MessageType.Warning)
+            return
+        data = getattr(error, "data", None)
+        if isinstance(data, dict) and isinstance(data.get("traceback"), list):
+            detail = "".join(data["traceback"])
+        else:
+            detail = "".join(traceback.format_exception(error))
+        self.log(f"bytelens internal error: {error}\n{detail}", types.MessageType.Error)
+        super().report_server_error(error, source)
+
+    def publish(self, document: Document, compilation: Compilation) -> None:
+        """Send a compilation's diagnostics (called by the scheduler, newest version only)."""
+        if compilation.internal_error is not None:
+            self.log(f"compiling {document.uri} failed inside bytelens:\n{compilation.internal_traceback}",
+                     types.MessageType.Error)
+            found = [diagnostics.internal_error(compilation.internal_error)]
+        else:
+            found = diagnostics.to_lsp_list(compilation.diagnostics, compilation.lines, self.encoding)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=document.uri, diagnostics=found, version=compilation.version))
+
+    def clear_diagnostics(self, uri: str) -> None:
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def update_settings(self, options: Any, origin: str) -> None:
+        before = self.settings
+        self.settings, warnings = settings.apply_settings(self.settings, options)
+        for warning in warnings:
+            self.log(warning, types.MessageType.Warning)
+        if self.settings != before:
+            self.log(f"settings from {origin}: {self.settings}")
+        if self.settings.code_lens != before.code_lens:
+            self.refresh_lenses()
+
+    def refresh_lenses(self) -> None:
+        workspace = self.client_capabilities.workspace
+        code_lens = workspace.code_lens if workspace else None
+        if code_lens and code_lens.refresh_support:
+            self.workspace_code_lens_refresh(None)
+
+    def supports_configuration(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.configuration)
+
+    async def run_off_loop(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.compiler.executor, function, *args)
+
+    async def good_compilation(self, document: Document) -> Optional[Compilation]:
+        """The newest compilation with code, waiting for the first compile of a fresh document."""
+        if document.last_good is None:
+            await self.compiler.wait(document.uri)
+        return document.last_good
+
+    async def cpython_listing(self, compilation: Compilation, uri: str) -> CPythonListing:
+        listing = self._listings.get(compilation)
+        if listing is None:
+            listing = await self.run_off_loop(CPythonListing, compilation.text, filename_of(uri))
+            self._listings[compilation] = listing
+        return listing
+
+    async def functions_of(self, document: Document) -> list[lenses.TracedFunction]:
+        """The document's functions (cached per version); from the last good text while it has errors."""
+        cached = document.functions
+        if cached is not None and cached[0] == document.version:
+            return cached[1]
+        version, text = document.version, document.text
+        found = await self.run_off_loop(lenses.find_functions, text)
+        if found is None:
+            found = await self._functions_from_last_good(document)
+        document.functions = (version, found)
+        return found
+
+    async def _functions_from_last_good(self, document: Document) -> list[lenses.TracedFunction]:
+        """While the buffer does not parse: the last good text's functions whose ``def`` line is
+        still where it was."""
+        good = document.last_good
+        if good is None:
+            return []
+        found = await self.run_off_loop(lenses.find_functions, good.text) or []
+        current = document.lines
+        return [f for f in found
+                if f.line - 1 < len(current) and f"def {f.name}" in current[f.line - 1]]
+
+
+def filename_of(uri: str) -> str:
+    """The file name a document's code objects carry: its path, or the URI itself when it has none."""
+    return to_fs_path(uri) or uri
+
+
+def create_server() -> BytelensServer:
+    server = BytelensServer()
+    server.feature(types.INITIALIZE)(on_initialize)
+    server.feature(types.INITIALIZED)(on_initialized)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(on_did_change_configuration)
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(on_did_open)
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(on_did_change)
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(on_did_close)
+    server.feature(types.TEXT_DOCUMENT_HOVER)(on_hover)
+    server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(on_code_lens)
+    server.feature(DISASSEMBLE_REQUEST)(on_disassemble_request)
+    server.feature(types.SHUTDOWN)(on_shutdown)
+    server.command(TRACE_COMMAND)(trace_command)
+    server.command(DISASSEMBLE_COMMAND)(disassemble_command)
+    return server
+
+
+# --- lifecycle and settings ---------------------------------------------------------------------
+
+
+def on_initialize(ls: BytelensServer, params: types.InitializeParams) -> None:
+    ls.update_settings(params.initialization_options, "initializationOptions")
+
+
+async def on_initialized(ls: BytelensServer, params: types.InitializedParams) -> None:
+    ls.log(f"bytelens {__version__} language server on Python {sys.version.split()[0]} "
+           f"(pid {os.getpid()}, positions in {ls.encoding})", types.MessageType.Info)
+    await pull_configuration(ls)
+
+
+async def pull_configuration(ls: BytelensServer) -> None:
+    if not ls.supports_configuration():
+        return
+    try:
+        answer = await ls.workspace_configuration_async(types.ConfigurationParams(
+            items=[types.ConfigurationItem(section=settings.SECTION)]))
+    except Exception as error:
+        ls.log(f"could not read the client's settings: {error}", types.MessageType.Warning)
+        return
+    if answer:
+        ls.update_settings(answer[0], "workspace/configuration")
+
+
+async def on_did_change_configuration(ls: BytelensServer, params: types.DidChangeConfigurationParams) -> None:
+    if ls.supports_configuration():
+        await pull_configuration(ls)
+    else:
+        ls.update_settings(params.settings, "workspace/didChangeConfiguration")
+
+
+def on_shutdown(ls: BytelensServer, params: Any) -> None:
+    ls.compiler.shutdown()
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def on_did_open(ls: BytelensServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents.open(item.uri, item.text, item.version, item.language_id)
+    ls.compiler.schedule(item.uri, debounce=False)
+
+
+def on_did_change(ls: BytelensServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.documents.change(uri, params.text_document.version, params.content_changes, ls.encoding) is None:
+        ls.log(f"didChange for a document that is not open: {uri}", types.MessageType.Warning)
+        return
+    ls.compiler.schedule(uri)
+
+
+def on_did_close(ls: BytelensServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.compiler.cancel(uri)
+    ls.documents.close(uri)
+    for key in [key for key in ls.outcomes if key[0] == uri]:
+        del ls.outcomes[key]
+    ls.clear_diagnostics(uri)
+
+
+# --- hover and lenses -----------------------------------------------------------------------------
+
+
+async def on_hover(ls: BytelensServer, params: types.HoverParams) -> Optional[types.Hover]:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    compilation = await ls.good_compilation(document)
+    if compilation is None:
+        return None
+    index = compilation.index() if compilation.index_ready else await ls.run_off_loop(compilation.index)
+    listing = await ls.cpython_listing(compilation, document.uri) if ls.settings.compare_with_cpython else None
+    line, column = lsp_to_ast(document.lines, params.position, ls.encoding)
+    stale = document.compilation is not None and not document.compilation.ok
+    text = hover.describe(index, compilation.lines, line, column, cpython=listing, stale=stale)
+    if text is None:
+        return None
+    current = compilation.version == document.version and text.span is not None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text.markdown),
+        range=ast_span_to_range(compilation.lines, text.span, ls.encoding) if current else None)
+
+
+async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    uri = params.text_document.uri
+    document = ls.documents.get(uri)
+    if document is None or not ls.settings.code_lens:
+        return []
+    found = await ls.functions_of(document)
+    result = []
+    for function in found:
+        outcome = ls.outcomes.get((uri, function.qualname))
+        position = ast_to_lsp(document.lines, function.line, function.column, ls.encoding)
+        argument = {"uri": uri, "function": function.qualname, "line": function.line - 1,
+                    "call": outcome.call if outcome else function.call, "template": function.template}
+        result.append(types.CodeLens(
+            range=types.Range(position, position),
+            command=types.Command(title=function.title(outcome.summary if outcome else None),
+                                  command=TRACE_COMMAND, arguments=[argument])))
+    return result
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+async def trace_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
+    try:
+        parsed = commands.parse_trace_arguments(arguments)
+    except ValueError as error:
+        raise JsonRpcInvalidParams(f"{TRACE_COMMAND}: {error}") from None
+    request = _trace_request(ls, parsed)
+    ls.log(f"tracing {parsed.call} in {parsed.uri} (at most {request.max_steps} steps, "
+           f"{request.time_limit:g} s, {request.memory_limit} MB)")
+    started = time.perf_counter()
+    outcome = await tracing.run_trace(request)
+    elapsed = time.perf_counter() - started
+    ls.log(f"{outcome.summary} ({elapsed:.2f} s)",
+           types.MessageType.Warning if outcome.error else types.MessageType.Log)
+    if parsed.function:
+        ls.outcomes[(parsed.uri, parsed.function)] = outcome
+        ls.refresh_lenses()
+    return outcome.to_json()
+
+
+def _trace_request(ls: BytelensServer, parsed: commands.TraceArguments) -> tracing.TraceRequest:
+    document = ls.documents.get(parsed.uri)
+    path = to_fs_path(parsed.uri)
+    if document is not None:
+        source = document.text
+    elif path and os.path.isfile(path):
+        source = None
+    else:
+        raise JsonRpcInvalidParams(f"{TRACE_COMMAND}: {parsed.uri} is neither an open document nor a file")
+    return tracing.TraceRequest(
+        path=path or parsed.uri, call=parsed.call, source=source,
+        max_steps=parsed.max_steps or ls.settings.max_steps, time_limit=ls.settings.time_limit,
+        memory_limit=ls.settings.memory_limit, cwd=_working_directory(ls, path))
+
+
+def _working_directory(ls: BytelensServer, path: Optional[str]) -> Optional[str]:
+    """The workspace folder holding the file (where an editor runs a script), else the file's folder."""
+    folder = os.path.dirname(path) if path else None
+    try:
+        root = ls.workspace.root_path
+    except RuntimeError:
+        root = None
+    if root and os.path.isdir(root) and (folder is None or os.path.commonpath([root, folder]) == root):
+        return root
+    return folder if folder and os.path.isdir(folder) else None
+
+
+async def disassemble_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
+    return await _disassemble(ls, arguments, DISASSEMBLE_COMMAND)
+
+
+async def on_disassemble_request(ls: BytelensServer, params: Any) -> dict[str, Any]:
+    return await _disassemble(ls, params, DISASSEMBLE_REQUEST)
+
+
+async def _disassemble(ls: BytelensServer, raw: Any, name: str) -> dict[str, Any]:
+    try:
+        uri = commands.parse_disassemble_arguments(raw)
+    except ValueError as error:
+        raise JsonRpcInvalidParams(f"{name}: {error}") from None
+    document = ls.documents.get(uri)
+    if document is not None:
+        good = await ls.good_compilation(document)
+        return await ls.run_off_loop(commands.disassembly, good, document.compilation)
+    path = to_fs_path(uri)
+    if not path or not os.path.isfile(path):
+        raise JsonRpcInvalidParams(f"{name}: {uri} is neither an open document nor a file")
+    try:
+        with tokenize.open(path) as stream:
+            text = stream.read()
+    except (OSError, SyntaxError, UnicodeDecodeError) as error:
+        return {"text": "", "map": [], "error": f"cannot read {path}: {error}"}
+    compilation = await ls.run_off_loop(compile_text, text, path, 0)
+    return await ls.run_off_loop(commands.disassembly, compilation, compilation)

@@ -1,0 +1,172 @@
+"""Compiling documents off the event loop: debounced, one compile at a time per document, in order.
+
+Every open and change schedules a compile. Per document there is one asyncio task: a new change
+cancels the task still waiting out its debounce, so a burst of keystrokes costs one compile. The
+compile itself runs in a thread (the bytelens compiler is pure Python and holds the GIL, but the
+event loop gets it back every switch interval, so hovers keep being answered). A compile already
+running is never abandoned half-way nor run twice at once for the same document: the next task
+waits for it, then compiles the newest text. A result is handed on only while it is still for the
+document's newest version, so an old version's diagnostics never replace a newer one's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import traceback
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from bytelens.server.documents import Document, DocumentStore
+from bytelens.server.lineindex import LineIndex
+from bytelens.server.positions import split_lines
+from bytelens.vm.code import Code
+from bytelens.vm.diagnostics import Diagnostic
+
+logger = logging.getLogger(__name__)
+
+#: How long a change waits for the next one before compiling. Short: a keystroke's compile on a
+#: large file already takes longer than this, and clients debounce too (Neovim: 150 ms).
+DEBOUNCE_SECONDS = 0.03
+
+
+@dataclass(eq=False)
+class Compilation:
+    """The outcome of compiling one version of a document."""
+
+    version: int
+    #: The compiled text, as lines with their terminators (positions refer to this text).
+    lines: list[str]
+    code: Optional[Code]
+    diagnostics: tuple[Diagnostic, ...]
+    #: The compiler's own failure (a bug in bytelens, not in the user's code), with its traceback.
+    internal_error: Optional[str] = None
+    internal_traceback: Optional[str] = None
+    _index: Optional[LineIndex] = field(default=None, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    @property
+    def index_ready(self) -> bool:
+        return self._index is not None
+
+    def index(self) -> Optional[LineIndex]:
+        """The instructions by line (built on first use; slow for large files: call off the loop)."""
+        if self.code is None:
+            return None
+        with self._index_lock:
+            if self._index is None:
+                self._index = LineIndex(self.code)
+            return self._index
+
+
+def compile_text(text: str, filename: str, version: int) -> Compilation:
+    """Compile one version with the bytelens compiler; never raises."""
+    lines = split_lines(text)
+    try:
+        from bytelens.vm import check_source
+
+        result = check_source(text, filename)
+    except Exception as error:  # a bug in the compiler must not cost the user the server
+        return Compilation(version, lines, None, (), internal_error=f"{type(error).__name__}: {error}",
+                           internal_traceback=traceback.format_exc())
+    return Compilation(version, lines, result.code, tuple(result.diagnostics))
+
+
+#: compile_text's shape, replaceable in tests.
+CompileFunction = Callable[[str, str, int], Compilation]
+#: Called on the event loop with a document and its newest compilation.
+ResultCallback = Callable[[Document, Compilation], None]
+
+
+class CompileScheduler:
+    """Debounced, ordered, off-loop compilation of the documents in a store."""
+
+    def __init__(self, documents: DocumentStore, filename_of: Callable[[str], str],
+                 on_result: ResultCallback, *, compile_function: CompileFunction = compile_text,
+                 delay: float = DEBOUNCE_SECONDS, executor: Optional[Executor] = None) -> None:
+        self._documents = documents
+        self._filename_of = filename_of
+        self._on_result = on_result
+        self._compile = compile_function
+        self._delay = delay
+        self._executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="bytelens-compile")
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._running: dict[str, asyncio.Future] = {}
+
+    @property
+    def executor(self) -> Executor:
+        return self._executor
+
+    def schedule(self, uri: str, *, debounce: bool = True) -> asyncio.Task:
+        """Compile ``uri``'s newest text soon, replacing any compile still waiting to start."""
+        self.cancel(uri)
+        task = asyncio.get_running_loop().create_task(self._run(uri, self._delay if debounce else 0.0))
+        self._tasks[uri] = task
+        task.add_done_callback(lambda done: self._forget(uri, done))
+        return task
+
+    def cancel(self, uri: str) -> None:
+        """Drop the waiting compile of ``uri`` (one already in its thread finishes unobserved)."""
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    async def wait(self, uri: str) -> None:
+        """Until the compile scheduled for ``uri`` (if any) has finished."""
+        task = self._tasks.get(uri)
+        if task is not None:
+            await asyncio.shield(task)
+
+    def _forget(self, uri: str, task: asyncio.Task) -> None:
+        if self._tasks.get(uri) is task:
+            del self._tasks[uri]
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            logger.error("compiling %s failed: %s", uri, "".join(traceback.format_exception(error)))
+
+    async def _run(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        running = self._running.get(uri)
+        if running is not None and not running.done():
+            await asyncio.wait([running])
+        document = self._documents.get(uri)
+        if document is None:
+            return
+        text, version = document.text, document.version
+        future = asyncio.get_running_loop().run_in_executor(
+            self._executor, self._compile, text, self._filename_of(uri), version)
+        self._running[uri] = future
+        future.add_done_callback(lambda done: self._record(uri, document, done))
+        compilation = await asyncio.shield(future)
+        if self._documents.get(uri) is not document or document.version != version:
+            return
+        self._on_result(document, compilation)
+        if compilation.ok and not compilation.index_ready:
+            # Warm the hover index now, off the loop, rather than on the first hover.
+            await asyncio.get_running_loop().run_in_executor(self._executor, compilation.index)
+
+    def _record(self, uri: str, document: Document, future: asyncio.Future) -> None:
+        """Keep every finished compilation, even one whose task was cancelled meanwhile, in the
+        document it was made for (not in a document reopened under the same URI since)."""
+        if self._running.get(uri) is future:
+            del self._running[uri]
+        if future.cancelled() or future.exception() is not None:
+            return
+        if self._documents.get(uri) is document:
+            document.record(future.result())
+
+    def shutdown(self) -> None:
+        for uri in list(self._tasks):
+            self.cancel(uri)
+        self._executor.shutdown(wait=False, cancel_futures=True)

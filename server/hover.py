@@ -1,0 +1,102 @@
+"""Hover text: the bytecode of the hovered line, and of the hovered expression where positions allow.
+
+Plain functions over a compilation's LineIndex; nothing here compiles or runs anything. Each code
+object with instructions on the line gets a heading (``f`` at line 3) and a ``text`` block of its
+instructions in the disassembler's own format; a ``def``, ``class`` or ``lambda`` line adds the
+summary of the code object it creates; the caller may add CPython's listing of the same line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from bytelens.server.comparison import CPYTHON, CPythonListing
+from bytelens.server.lineindex import LineIndex, Section
+from bytelens.server.positions import byte_to_index, line_content
+from bytelens.vm.disassembler import code_summary, format_instruction
+
+#: Longest hovered-expression text quoted in the hover.
+QUOTE_LIMIT = 60
+
+Span = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class HoverText:
+    markdown: str
+    #: The hovered expression's span (AST convention), for the hover's range; None for a whole line.
+    span: Optional[Span]
+
+
+def describe(index: LineIndex, lines: Sequence[str], line: int, column: Optional[int], *,
+             cpython: Optional[CPythonListing] = None, stale: bool = False) -> Optional[HoverText]:
+    """The hover for AST position (``line``, byte ``column``); None when the line has no bytecode."""
+    sections = index.sections(line)
+    if not sections:
+        return None
+    parts: list[str] = []
+    if stale:
+        parts.append("_The buffer does not compile: this is the last compilation that did._")
+    span = None
+    expression = index.expression_at(line, column) if column is not None else None
+    if expression is not None:
+        found_span, chosen = expression
+        line_count = sum(len(s.instructions) for s in sections)
+        if sum(len(s.instructions) for s in chosen) < line_count:
+            span = found_span
+            parts.append(f"**Expression** `{_quote(lines, found_span)}`")
+            parts.extend(_blocks(chosen, headings=len(chosen) > 1))
+            parts.append(f"**Line {line}**")
+    parts.extend(_blocks(sections, headings=True))
+    for code in index.defined_on(line):
+        parts.append(f"**Code object `{code.qualname}`**")
+        parts.append(_fence(code_summary(code).rstrip("\n")))
+    if cpython is not None:
+        parts.append(_cpython_part(cpython, line))
+    return HoverText("\n\n".join(parts), span)
+
+
+def _blocks(sections: list[Section], *, headings: bool) -> list[str]:
+    parts = []
+    for section in sections:
+        if headings:
+            parts.append(f"`{section.code.qualname}` at line {section.code.firstlineno}")
+        rows = [format_instruction(i, show_line=False, show_position=False) for i in section.instructions]
+        parts.append(_fence("\n".join(rows)))
+    return parts
+
+
+def _cpython_part(listing: CPythonListing, line: int) -> str:
+    if listing.error is not None:
+        return f"**{CPYTHON} `dis`**: {listing.error}"
+    groups = listing.line(line)
+    if not groups:
+        return f"**{CPYTHON} `dis`**: no instructions on this line"
+    parts = [f"**{CPYTHON} `dis`**"]
+    for heading, rows in groups:
+        parts.append(f"`{heading}`")
+        parts.append(_fence("\n".join(rows)))
+    return "\n\n".join(parts)
+
+
+def _fence(text: str) -> str:
+    """A fenced ``text`` block; the fence grows if the text itself holds backquote runs."""
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _quote(lines: Sequence[str], span: Span) -> str:
+    """The source text of a span (first line only, shortened), safe inside an inline code span."""
+    start_line, start_column, end_line, end_column = span
+    content = line_content(lines, start_line - 1)
+    start = byte_to_index(content, start_column)
+    end = byte_to_index(content, end_column) if end_line == start_line else len(content)
+    text = content[start:end]
+    if end_line != start_line:
+        text += " …"
+    if len(text) > QUOTE_LIMIT:
+        text = text[:QUOTE_LIMIT - 1] + "…"
+    return text.replace("`", "'")

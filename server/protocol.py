@@ -1,0 +1,73 @@
+"""The JSON-RPC layer, with the two changes bytelens needs from pygls 2.1.1's.
+
+1. A request whose params do not convert to lsprotocol's types gets error -32602 (Invalid
+   params). pygls raises while decoding the message, before it knows the request's id, so the
+   client would wait for ever and the user would see an "Error in server" pop-up instead.
+2. Text synchronisation is the server's own (``documents.py``): pygls's workspace is not given
+   the documents' text, which spares a second copy of every buffer and a second line-splitting
+   convention.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from cattrs import transform_error
+from cattrs.errors import ClassValidationError
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InvalidRequest:
+    """A request that could not be decoded: answered with an error, never dispatched."""
+
+    id: Any
+    method: str
+    reason: str
+
+
+def _explain(cause: BaseException | None) -> str:
+    """cattrs's validation errors as short sentences (``invalid value ... @ $.position.line``)."""
+    if isinstance(cause, ClassValidationError):
+        return "; ".join(transform_error(cause))
+    return str(cause) if cause is not None else "they do not match the method's parameters"
+
+
+class BytelensProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcInvalidParams as error:
+            if "id" in data and "method" in data and "jsonrpc" in data:
+                reason = f"Invalid params for {data['method']}: {_explain(error.__cause__)}"
+                return InvalidRequest(data["id"], str(data["method"]), reason)
+            raise
+
+    def handle_message(self, message):
+        if isinstance(message, InvalidRequest):
+            logger.warning("%s", message.reason)
+            self._send_response(message.id, error=types.ResponseError(
+                code=types.ErrorCodes.InvalidParams, message=message.reason))
+            return
+        return super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None

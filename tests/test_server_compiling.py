@@ -1,0 +1,113 @@
+"""The compile scheduler: debounced, one compile at a time per document, results in version order.
+
+The compile function is replaced by one that records what it was asked and can be held up, so
+that the ordering cases are reproducible; the real compiler is exercised end to end elsewhere.
+"""
+
+import asyncio
+import threading
+
+from bytelens.server.compiling import Compilation, CompileScheduler
+from bytelens.server.documents import DocumentStore
+from lsprotocol import types
+
+URI = "file:///doc.py"
+
+
+class RecordingCompiler:
+    def __init__(self):
+        self.calls = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def __call__(self, text, filename, version):
+        self.calls.append((text, version))
+        self.gate.wait(5)
+        return Compilation(version, [text], code=None, diagnostics=())
+
+
+def make(delay=0.01):
+    documents = DocumentStore()
+    published = []
+    compiler = RecordingCompiler()
+    scheduler = CompileScheduler(documents, lambda uri: uri, lambda d, c: published.append((c.version, c.text)),
+                                 compile_function=compiler, delay=delay)
+    return documents, scheduler, compiler, published
+
+
+def edit(documents, version, text):
+    documents.change(URI, version, [types.TextDocumentContentChangeWholeDocument(text=text)], "utf-16")
+
+
+async def test_a_burst_of_changes_compiles_once_with_the_newest_text():
+    documents, scheduler, compiler, published = make(delay=0.05)
+    documents.open(URI, "v1", 1)
+    for version in range(2, 7):
+        edit(documents, version, f"v{version}")
+        scheduler.schedule(URI)
+    await scheduler.wait(URI)
+    assert compiler.calls == [("v6", 6)]
+    assert published == [(6, "v6")]
+    assert documents.get(URI).compilation.version == 6
+
+
+async def test_a_change_during_a_compile_waits_for_it_and_the_old_result_is_not_published():
+    documents, scheduler, compiler, published = make()
+    documents.open(URI, "old", 1)
+    compiler.gate.clear()
+    scheduler.schedule(URI, debounce=False)
+    while not compiler.calls:
+        await asyncio.sleep(0.005)
+    edit(documents, 2, "new")
+    scheduler.schedule(URI)
+    await asyncio.sleep(0.05)
+    assert compiler.calls == [("old", 1)]  # never two compiles of one document at once
+    compiler.gate.set()
+    await scheduler.wait(URI)
+    assert compiler.calls == [("old", 1), ("new", 2)]
+    assert published == [(2, "new")]
+    # The old result was still recorded, but the newest compilation is version 2's.
+    assert documents.get(URI).compilation.version == 2
+
+
+async def test_nothing_is_published_for_a_closed_document():
+    documents, scheduler, compiler, published = make()
+    documents.open(URI, "text", 1)
+    compiler.gate.clear()
+    task = scheduler.schedule(URI, debounce=False)
+    while not compiler.calls:
+        await asyncio.sleep(0.005)
+    scheduler.cancel(URI)
+    documents.close(URI)
+    compiler.gate.set()
+    await asyncio.sleep(0.05)
+    assert task.cancelled()
+    assert published == []
+
+
+async def test_a_document_reopened_meanwhile_does_not_get_the_old_result():
+    documents, scheduler, compiler, published = make()
+    documents.open(URI, "first", 5)
+    compiler.gate.clear()
+    scheduler.schedule(URI, debounce=False)
+    while not compiler.calls:
+        await asyncio.sleep(0.005)
+    scheduler.cancel(URI)
+    documents.close(URI)
+    reopened = documents.open(URI, "second", 1)
+    scheduler.schedule(URI, debounce=False)
+    compiler.gate.set()
+    await scheduler.wait(URI)
+    assert published == [(1, "second")]
+    assert reopened.compilation.version == 1 and reopened.compilation.text == "second"
+
+
+async def test_documents_compile_independently():
+    documents, scheduler, compiler, published = make()
+    documents.open(URI, "a", 1)
+    documents.open("file:///other.py", "b", 1)
+    scheduler.schedule(URI)
+    scheduler.schedule("file:///other.py")
+    await scheduler.wait(URI)
+    await scheduler.wait("file:///other.py")
+    assert sorted(published) == [(1, "a"), (1, "b")]
