@@ -85,7 +85,7 @@ def test_mutable_values_are_rendered_afresh_and_immutable_ones_cached():
         calls.append(value)
         return "<thing>"
 
-    render = BoundedRepr(80, foreign=counting, cacheable=[RaisingRepr])
+    render = BoundedRepr(80, foreign=counting, address_types=[RaisingRepr])
     thing = RaisingRepr()
     assert render(thing) == render(thing) == "<thing>"
     assert calls == [thing]

@@ -14,10 +14,11 @@ handlers never catch), and keeps raising it, so ``finally`` bodies cannot keep a
 
 from __future__ import annotations
 
+import types
 from typing import Any, Optional
 
 from .code import Code
-from .disassembler import Instruction, get_instructions
+from .disassembler import get_instructions
 from .reprs import RESULT_REPR_LIMIT, STACK_REPR_LIMIT, BoundedRepr
 from .trace_records import TraceBlock, TraceStats, TraceStep
 
@@ -34,25 +35,50 @@ class _ReprBudgetExhausted(BaseException):
     """Ends a ``__repr__`` run on the VM that took more than ``REPR_STEP_BUDGET`` steps."""
 
 
+#: The running "frame" while a value's ``__repr__`` runs on the VM.
+_IN_REPR = object()
+
+#: Values whose repr never changes and that the trace may hold until it is built: they have no
+#: finaliser whose timing holding them would change. A step whose stack holds only these keeps the
+#: values themselves (one ``tuple()`` of the stack, the cheapest snapshot there is) and renders
+#: them once, when the trace is built.
+INERT_TYPES: frozenset[type] = frozenset({
+    int, float, complex, str, bytes, bool, type(None), type(Ellipsis), type(NotImplemented), range,
+    type, types.FunctionType, types.BuiltinFunctionType, Code,
+})
+
+
+class _Rendered(tuple):
+    """A stack snapshot already rendered to reprs (it held a value whose repr may change)."""
+
+    __slots__ = ()
+
+
 class TraceRecorder:
     """Collects the steps of one traced call; ``build`` turns them into ``TraceStep`` records.
 
     ``max_steps`` is the step budget (None: unlimited, for benchmarks). ``home_file`` is the traced
-    file: steps in other files carry their file name. ``cacheable`` are extra immutable types whose
-    reprs may be cached by identity (the VM's function objects).
+    file: steps in other files carry their file name. ``address_types`` are extra types whose reprs
+    are fixed by type and address (the VM's generators), cached by identity; ``inert_types`` extra
+    types whose reprs never change and that may be held until the trace is built (the VM's
+    functions).
     """
 
     def __init__(self, max_steps: Optional[int] = 10_000, *, home_file: Optional[str] = None,
-                 repr_limit: int = STACK_REPR_LIMIT, cacheable: tuple[type, ...] = ()) -> None:
+                 repr_limit: int = STACK_REPR_LIMIT, address_types: tuple[type, ...] = (),
+                 inert_types: tuple[type, ...] = ()) -> None:
         if max_steps is not None and max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         self.max_steps = max_steps
         self.home_file = home_file
         self.exhausted = False
-        self.repr = BoundedRepr(repr_limit, foreign=self._foreign_repr, cacheable=cacheable)
+        self.repr = BoundedRepr(repr_limit, foreign=self._foreign_repr, address_types=address_types)
+        self._inert = INERT_TYPES.union(inert_types).issuperset
         #: For the call's result and other values shown once: a longer limit, the same guards.
-        self.result_repr = BoundedRepr(RESULT_REPR_LIMIT, foreign=self._foreign_repr)
-        # One entry per step, in execution order: (depth, code, offset), then (stack reprs, blocks).
+        self.result_repr = BoundedRepr(RESULT_REPR_LIMIT, foreign=self._foreign_repr,
+                                       address_types=address_types)
+        # One entry per step, in execution order: (depth, code, offset), and (stack reprs, blocks)
+        # once the step's frame reaches the hook again.
         self._wheres: list[tuple[int, Code, int]] = []
         self._afters: list[Optional[tuple[tuple[str, ...], tuple]]] = []
         # The running frame, the index of its pending step (-1: none) and its depth; the callers'.
@@ -60,38 +86,46 @@ class TraceRecorder:
         self._pending = -1
         self._depth = -1
         self._callers: list[tuple[Any, int, int]] = []
-        self._remaining = max_steps if max_steps is not None else float("inf")
+        self._remaining = max_steps if max_steps is not None else 1 << 62
         self._calls = 0
         self._max_depth = 0
         self._max_stack = 0
-        # While a value's __repr__ runs on the VM, events go to a small budget instead of the trace.
-        self._repr_steps: Optional[int] = None
+        # While a value's __repr__ runs on the VM, events go to a small budget instead of the trace;
+        # the running frame is then _IN_REPR, so that ``step``'s fast path never matches.
+        self._repr_steps = 0
+        self._saved_frame: Any = None
 
     # --- the hook -----------------------------------------------------------------------------------
 
     def step(self, frame: Any, offset: int) -> None:
-        if self._repr_steps is not None:
-            self._repr_step()
-            return
         if frame is not self._frame:
+            if self._frame is _IN_REPR:
+                self._repr_step()
+                return
             self._switch_to(frame)
         elif self._pending >= 0:
-            self._snapshot(frame)
-        if self._remaining <= 0:
+            stack = tuple(frame.stack)
+            if stack:
+                if not self._inert(map(type, stack)):
+                    stack = _Rendered(map(self.repr, stack))
+                if len(stack) > self._max_stack:
+                    self._max_stack = len(stack)
+            self._afters[self._pending] = (stack, tuple(frame.blocks))
+        self._remaining -= 1
+        if self._remaining < 0:
+            self._remaining = 0
             self.exhausted = True
             raise TraceBudgetExhausted()
-        self._remaining -= 1
         self._pending = len(self._wheres)
         self._wheres.append((self._depth, frame.code, offset))
         self._afters.append(None)
 
     def call(self, frame: Any) -> None:
-        if self._repr_steps is not None:
-            return
-        self._enter(frame)
+        if self._frame is not _IN_REPR:
+            self._enter(frame)
 
     def leave(self, frame: Any, kind: str, value: Any) -> None:
-        if self._repr_steps is not None:
+        if self._frame is _IN_REPR:
             return
         if frame is not self._frame:
             if not any(caller is frame for caller, _, _ in self._callers):
@@ -131,14 +165,21 @@ class TraceRecorder:
             if self._pending >= 0:
                 self._snapshot(frame)
         else:
-            self.call(frame)
+            self._enter(frame)
 
     def _snapshot(self, frame: Any) -> None:
-        """Fill the pending step of ``frame`` with its stack and block stack as they are now."""
-        stack = frame.stack
+        """Fill the pending step of ``frame`` with its stack and block stack as they are now.
+
+        The same as ``step``'s fast path: a stack of inert values is kept as it is (their reprs
+        cannot change, so they are rendered when the trace is built); any other stack is rendered
+        now, so that a list being built shows its state at this step.
+        """
+        stack = tuple(frame.stack)
+        if not self._inert(map(type, stack)):
+            stack = _Rendered(map(self.repr, stack))
         if len(stack) > self._max_stack:
             self._max_stack = len(stack)
-        self._afters[self._pending] = (tuple(map(self.repr, stack)), tuple(frame.blocks))
+        self._afters[self._pending] = (stack, tuple(frame.blocks))
         self._pending = -1
 
     def finish(self) -> None:
@@ -151,15 +192,16 @@ class TraceRecorder:
     # --- reprs of values whose __repr__ may run on the VM ---------------------------------------------
 
     def _foreign_repr(self, value: object) -> str:
-        if self._repr_steps is not None:  # a repr inside a repr: already guarded
+        if self._frame is _IN_REPR:  # a repr inside a repr: already guarded
             return repr(value)
+        self._saved_frame, self._frame = self._frame, _IN_REPR
         self._repr_steps = REPR_STEP_BUDGET
         try:
             return repr(value)
         except _ReprBudgetExhausted:
             return f"<repr stopped after {REPR_STEP_BUDGET} steps>"
         finally:
-            self._repr_steps = None
+            self._frame = self._saved_frame
 
     def _repr_step(self) -> None:
         self._repr_steps -= 1
@@ -173,27 +215,68 @@ class TraceRecorder:
         return TraceStats(len(self._wheres), self._calls, self._max_depth, self._max_stack)
 
     def build(self) -> list[TraceStep]:
-        """The recorded steps as records; each code object is decoded once."""
+        """The recorded steps as records; each code object is decoded once, each value rendered once."""
         self.finish()
-        decoded: dict[int, tuple[dict[int, Instruction], str, Optional[str]]] = {}
+        # Every value of an unrendered stack is held by the recording until this returns, so ids are
+        # unique here: one repr per value, however many steps it stays on the stack.
+        texts_by_id: dict[int, str] = {}
+        known = texts_by_id.get
+        miss = BoundedRepr(self.repr.limit, foreign=self._foreign_repr).miss
+        statics: dict[int, tuple[list, Optional[str]]] = {}
+        block_records: dict[tuple, tuple[TraceBlock, ...]] = {(): ()}
         steps = []
-        empty = ((), ())
+        append = steps.append
+        last_code = by_index = file = None
         for (depth, code, offset), after in zip(self._wheres, self._afters):
-            entry = decoded.get(id(code))
-            if entry is None:
-                by_offset = {instr.offset: instr for instr in get_instructions(code)}
-                file = None if code.filename == self.home_file else code.filename
-                entry = decoded[id(code)] = (by_offset, code.qualname, file)
-            by_offset, function, file = entry
-            instr = by_offset.get(offset)
-            stack, blocks = after or empty
-            if instr is None:
-                steps.append(TraceStep(depth, function, None, offset, f"<no instruction at {offset}>", None, "",
-                                       stack, _blocks(blocks), file))
+            if code is not last_code:
+                entry = statics.get(id(code))
+                if entry is None:
+                    entry = statics[id(code)] = (self._statics(code), self._file(code))
+                by_index, file = entry
+                last_code = code
+            try:
+                static = by_index[offset >> 1]
+            except IndexError:
+                static = None
+            if static is None:
+                static = self._unknown(code, offset)
+            if after is None:
+                append(TraceStep(depth, *static, (), (), file))
                 continue
-            steps.append(TraceStep(depth, function, instr.line, offset, instr.opname, instr.arg,
-                                   instr.block or instr.argrepr, stack, _blocks(blocks), file))
+            stack, blocks = after
+            if type(stack) is not _Rendered:
+                texts = tuple(map(known, map(id, stack)))
+                if None in texts:
+                    for value in stack:
+                        if id(value) not in texts_by_id:
+                            texts_by_id[id(value)] = miss(value)
+                    texts = tuple(map(known, map(id, stack)))
+                stack = texts
+            if blocks:
+                block_record = block_records.get(blocks)
+                if block_record is None:
+                    block_record = block_records[blocks] = _blocks(blocks)
+            else:
+                block_record = ()
+            append(TraceStep(depth, *static, stack, block_record, file))
         return steps
+
+    def _file(self, code: Code) -> Optional[str]:
+        return None if code.filename == self.home_file else code.filename
+
+    @staticmethod
+    def _statics(code: Code) -> list[Optional[tuple]]:
+        """Per instruction of ``code``: the step fields from ``function`` to ``argrepr``, which do not
+        depend on the run."""
+        by_index: list[Optional[tuple]] = [None] * (len(code.code) // 2)
+        for instr in get_instructions(code):
+            by_index[instr.offset >> 1] = (code.qualname, instr.line, instr.offset, instr.opname, instr.arg,
+                                           instr.block or instr.argrepr)
+        return by_index
+
+    @staticmethod
+    def _unknown(code: Code, offset: int) -> tuple:
+        return (code.qualname, None, offset, f"<no instruction at {offset}>", None, "")
 
 
 def _blocks(blocks: tuple) -> tuple[TraceBlock, ...]:

@@ -6,16 +6,16 @@ a huge value is cut to a fixed number of characters ending in ``…`` (and built
 walked as far as that budget reaches, so a million-item list costs as much as a short one), and a
 container that contains itself shows ``[...]`` as Python's own repr does.
 
-Reprs of immutable values are cached by identity (the cache keeps the value alive, so an id is never
-reused while cached); mutable values are rendered afresh each time, so a list being built shows its
-state at that step.
+Reprs of immutable values, and of values whose repr is only their type and address, are cached by
+identity; everything else is rendered afresh each time, so a list being built shows its state at
+that step.
 """
 
 from __future__ import annotations
 
 import itertools
 import types
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 #: The mark that ends a cut repr.
 ELLIPSIS = "…"
@@ -24,17 +24,31 @@ ELLIPSIS = "…"
 STACK_REPR_LIMIT = 80
 RESULT_REPR_LIMIT = 1000
 
-#: Values whose repr depends only on their identity and never changes: safe to cache by id.
+#: Immutable values: their repr never changes, so it is cached by id with the value kept alive (so
+#: that the id is not reused while cached). None of them has a finaliser that keeping it would delay.
 ATOMIC_TYPES: frozenset[type] = frozenset({
     int, float, complex, str, bytes, bool, type(None), type(Ellipsis), type(NotImplemented), range,
-    type, types.BuiltinFunctionType, types.CodeType, slice,
+    type, slice,
+})
+
+#: Values whose repr is fixed by their type and address (``<function f at 0x...>``): cached by id
+#: and checked against the type, without keeping the value alive (a value whose id is reused by
+#: another of the same type has the very same repr). Classes without a ``__repr__`` of their own
+#: are treated the same way.
+ADDRESS_TYPES: frozenset[type] = frozenset({
+    types.FunctionType, types.BuiltinFunctionType, types.MethodWrapperType, types.WrapperDescriptorType,
+    types.MethodDescriptorType, types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType,
+    types.CodeType, types.ModuleType, types.CellType,
 })
 
 #: An int this many bits long or more is shown by its size: its decimal repr would be cut anyway,
 #: costs time quadratic in its length, and past 4300 digits raises ValueError.
 _BIG_INT_BITS = 1 << 13
 
-#: How many cached reprs to keep before starting afresh (each entry keeps its value alive).
+#: Ints below this in magnitude have reprs short enough to need no care.
+_SHORT_INT = 10**18
+
+#: How many reprs each cache keeps before starting afresh.
 _CACHE_SIZE = 50_000
 
 
@@ -54,37 +68,59 @@ class BoundedRepr:
     ``foreign`` renders values that are not builtin containers or atoms (objects with their own
     ``__repr__``); the tracer passes a function that runs it with the trace hook suspended and a
     step cap, so a ``__repr__`` written in Python and run on the VM can neither pollute nor hang
-    the trace. ``cacheable`` adds types (the VM's functions, say) whose reprs may be cached by id.
+    the trace. ``address_types`` adds types (the VM's functions, say) whose reprs are fixed by
+    their type and address.
+
+    For callers that render many values at once, ``known`` maps ``id(value)`` to the cached repr of
+    an immutable value (``None`` when not cached): ``map(known, map(id, values))`` renders a whole
+    stack of cached values at C speed, and ``miss(value)`` renders the others.
     """
 
     def __init__(self, limit: int = STACK_REPR_LIMIT, *, foreign: Callable[[object], str] = repr,
-                 cacheable: Iterable[type] = ()) -> None:
+                 address_types: Iterable[type] = ()) -> None:
         if limit < 8:
             raise ValueError("a repr limit under 8 characters leaves nothing readable")
         self.limit = limit
         self._foreign = foreign
-        self._atomic = ATOMIC_TYPES | frozenset(cacheable)
-        self._cache: dict[int, str] = {}
+        self._address_types = ADDRESS_TYPES | frozenset(address_types)
+        self._values: dict[int, str] = {}
         self._alive: list[object] = []
+        self._addresses: dict[int, tuple[type, str]] = {}
+        self.known: Callable[[int], Optional[str]] = self._values.get
 
     def __call__(self, value: object) -> str:
-        text = self._cache.get(id(value))
-        if text is not None:
-            return text
+        text = self._values.get(id(value))
+        return text if text is not None else self.miss(value)
+
+    def miss(self, value: object) -> str:
+        """The repr of a value not in ``known``; cached when the value allows it."""
         kind = type(value)
-        if kind in self._atomic or (kind is tuple and self._all_atomic(value)):
+        if kind is int and -_SHORT_INT < value < _SHORT_INT or kind is float:
+            # The commonest miss (a fresh number in a loop): never long, never raising, never cached
+            # (each is a new object, and caching would keep every one of them alive).
+            text = repr(value)
+            return text if len(text) <= self.limit else text[: self.limit - 1] + ELLIPSIS
+        if kind in ATOMIC_TYPES or (kind is tuple and self._all_atomic(value)):
             text = self._render(value, self.limit)
             if len(self._alive) >= _CACHE_SIZE:
-                self._cache.clear()
+                self._values.clear()
                 self._alive.clear()
-            self._cache[id(value)] = text
+            self._values[id(value)] = text
             self._alive.append(value)
+            return text
+        if kind in self._address_types or kind.__repr__ is object.__repr__:
+            entry = self._addresses.get(id(value))
+            if entry is not None and entry[0] is kind:
+                return entry[1]
+            text = self._render(value, self.limit)
+            if len(self._addresses) >= _CACHE_SIZE:
+                self._addresses.clear()
+            self._addresses[id(value)] = (kind, text)
             return text
         return self._render(value, self.limit)
 
     def _all_atomic(self, items: tuple) -> bool:
-        atomic = self._atomic
-        return all(type(item) in atomic or (type(item) is tuple and self._all_atomic(item))
+        return all(type(item) in ATOMIC_TYPES or (type(item) is tuple and self._all_atomic(item))
                    for item in items)
 
     def _render(self, value: object, limit: int) -> str:
