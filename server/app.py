@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 TRACE_COMMAND = "bytelens.trace"
 DISASSEMBLE_COMMAND = "bytelens.disassemble"
 DISASSEMBLE_REQUEST = "bytelens/disassemble"
+#: How often the server checks that the client process (``processId``) still exists.
+CLIENT_CHECK_SECONDS = 3.0
 
 
 class BytelensServer(LanguageServer):
@@ -45,9 +47,11 @@ class BytelensServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = DocumentStore()
         self.settings = settings.Settings()
-        self.compiler = CompileScheduler(self.documents, filename_of, self.publish)
+        self.compiler = CompileScheduler(self.documents, filename_of, self.publish, on_error=self.compile_failed)
+        self.tracer = tracing.TraceRunner()
         #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
         self.outcomes: dict[tuple[str, str], tracing.TraceOutcome] = {}
+        self.watchdog: Optional[asyncio.Task] = None
         self._listings: "weakref.WeakKeyDictionary[Compilation, CPythonListing]" = weakref.WeakKeyDictionary()
 
     # --- plumbing used by the handlers ----------------------------------------------------------
@@ -92,6 +96,10 @@ class BytelensServer(LanguageServer):
             found = diagnostics.to_lsp_list(compilation.diagnostics, compilation.lines, self.encoding)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=document.uri, diagnostics=found, version=compilation.version))
+
+    def compile_failed(self, uri: str, error: BaseException) -> None:
+        self.log(f"compiling {uri} failed inside the server:\n{''.join(traceback.format_exception(error))}",
+                 types.MessageType.Error)
 
     def clear_diagnostics(self, uri: str) -> None:
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -188,7 +196,28 @@ def on_initialize(ls: BytelensServer, params: types.InitializeParams) -> None:
 async def on_initialized(ls: BytelensServer, params: types.InitializedParams) -> None:
     ls.log(f"bytelens {__version__} language server on Python {sys.version.split()[0]} "
            f"(pid {os.getpid()}, positions in {ls.encoding})", types.MessageType.Info)
+    if ls.process_id:
+        ls.watchdog = asyncio.get_running_loop().create_task(watch_client(ls, ls.process_id))
     await pull_configuration(ls)
+
+
+async def watch_client(ls: BytelensServer, pid: int) -> None:
+    """Exit when the editor that started us is gone (LSP's ``processId``), workers included."""
+    while process_exists(pid):
+        await asyncio.sleep(CLIENT_CHECK_SECONDS)
+    logger.warning("the client process %s is gone: exiting", pid)
+    ls.tracer.kill_all()
+    os._exit(1)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def pull_configuration(ls: BytelensServer) -> None:
@@ -213,6 +242,7 @@ async def on_did_change_configuration(ls: BytelensServer, params: types.DidChang
 
 def on_shutdown(ls: BytelensServer, params: Any) -> None:
     ls.compiler.shutdown()
+    ls.tracer.kill_all()
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -295,7 +325,7 @@ async def trace_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
     ls.log(f"tracing {parsed.call} in {parsed.uri} (at most {request.max_steps} steps, "
            f"{request.time_limit:g} s, {request.memory_limit} MB)")
     started = time.perf_counter()
-    outcome = await tracing.run_trace(request)
+    outcome = await ls.tracer.run(request)
     elapsed = time.perf_counter() - started
     ls.log(f"{outcome.summary} ({elapsed:.2f} s)",
            types.MessageType.Warning if outcome.error else types.MessageType.Log)

@@ -86,6 +86,8 @@ def compile_text(text: str, filename: str, version: int) -> Compilation:
 CompileFunction = Callable[[str, str, int], Compilation]
 #: Called on the event loop with a document and its newest compilation.
 ResultCallback = Callable[[Document, Compilation], None]
+#: Called on the event loop when scheduling itself failed (a bug): the URI and the exception.
+ErrorCallback = Callable[[str, BaseException], None]
 
 
 class CompileScheduler:
@@ -93,11 +95,13 @@ class CompileScheduler:
 
     def __init__(self, documents: DocumentStore, filename_of: Callable[[str], str],
                  on_result: ResultCallback, *, compile_function: CompileFunction = compile_text,
-                 delay: float = DEBOUNCE_SECONDS, executor: Optional[Executor] = None) -> None:
+                 delay: float = DEBOUNCE_SECONDS, executor: Optional[Executor] = None,
+                 on_error: Optional[ErrorCallback] = None) -> None:
         self._documents = documents
         self._filename_of = filename_of
         self._on_result = on_result
         self._compile = compile_function
+        self._on_error = on_error
         self._delay = delay
         self._executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="bytelens-compile")
         self._tasks: dict[str, asyncio.Task] = {}
@@ -133,6 +137,8 @@ class CompileScheduler:
         if not task.cancelled() and task.exception() is not None:
             error = task.exception()
             logger.error("compiling %s failed: %s", uri, "".join(traceback.format_exception(error)))
+            if self._on_error is not None:
+                self._on_error(uri, error)
 
     async def _run(self, uri: str, delay: float) -> None:
         if delay:

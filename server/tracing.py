@@ -89,27 +89,40 @@ def summarize(call: str, trace: dict[str, Any]) -> str:
     return f"{call} -> {result} · {counted}"
 
 
-async def run_trace(request: TraceRequest) -> TraceOutcome:
-    """Trace ``request.call`` in a fresh worker; cancelling this coroutine kills the worker."""
-    call = request.call.strip()
-    problem = check_call(call)
-    if problem is not None:
-        return failure(call, problem)
-    payload = json.dumps({"path": request.path, "source": request.source, "call": call,
-                          "maxSteps": request.max_steps, "memoryLimit": request.memory_limit,
-                          "timeLimit": request.time_limit}).encode("utf-8")
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-P", "-m", "bytelens.server.worker",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
-                cwd=request.cwd, start_new_session=True)
-        except OSError as error:
-            return failure(call, f"the trace worker could not start: {error}")
-        try:
-            return await _converse(process, payload, request, call, errors)
-        finally:
-            await _kill(process)
+class TraceRunner:
+    """Starts trace workers and knows the running ones, so that shutdown can kill them all."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.subprocess.Process] = set()
+
+    async def run(self, request: TraceRequest) -> TraceOutcome:
+        """Trace ``request.call`` in a fresh worker; cancelling this coroutine kills the worker."""
+        call = request.call.strip()
+        problem = check_call(call)
+        if problem is not None:
+            return failure(call, problem)
+        payload = json.dumps({"path": request.path, "source": request.source, "call": call,
+                              "maxSteps": request.max_steps, "memoryLimit": request.memory_limit,
+                              "timeLimit": request.time_limit}).encode("utf-8")
+        with tempfile.TemporaryFile() as errors:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-P", "-m", "bytelens.server.worker",
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
+                    cwd=request.cwd, start_new_session=True)
+            except OSError as error:
+                return failure(call, f"the trace worker could not start: {error}")
+            self._running.add(process)
+            try:
+                return await _converse(process, payload, request, call, errors)
+            finally:
+                self._running.discard(process)
+                await _kill(process)
+
+    def kill_all(self) -> None:
+        """Kill every running worker now (the server is going away)."""
+        for process in list(self._running):
+            _signal_group(process)
 
 
 async def _converse(process: asyncio.subprocess.Process, payload: bytes, request: TraceRequest,
@@ -178,10 +191,14 @@ def _last_line(errors, limit: int = 4096) -> str:
     return lines[-1].strip() if lines else ""
 
 
-async def _kill(process: asyncio.subprocess.Process) -> None:
-    """Kill the worker's whole process group (children it started included) and reap it."""
+def _signal_group(process: asyncio.subprocess.Process) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    """Kill the worker's whole process group (children it started included) and reap it."""
+    _signal_group(process)
     await asyncio.shield(process.wait())
