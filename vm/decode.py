@@ -1,0 +1,155 @@
+"""Decoding a code object, once, into the form the interpreter loop runs.
+
+Each instruction becomes a *handler*: a closure ``handler(frame, stack, fast) -> next index`` with its
+argument, its constant or name, and its jump target already resolved, so the loop does no decoding,
+no name lookups and no dispatch of its own: ``pc = ops[pc](frame, stack, fast)``. A handler returns
+``None`` to leave the loop (return, yield). Indexes are byte offsets // 2; an EXTENDED_ARG prefix's
+slot holds the handler of the instruction it prefixes, so a jump to the prefix runs it too.
+
+The handler factories live in the ``op_*`` modules, registered here by opcode name with
+``@handles("NAME")``; ``test_vm_decode`` checks that every instruction of the table has one.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import opcodes
+from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS, Code
+from .frame import NULL
+from .opcodes import Arg, OpInfo
+
+Handler = Callable[[Any, list, list], Any]
+
+
+@dataclass(frozen=True)
+class Instr:
+    """What a handler factory needs to know about one instruction."""
+
+    code: Code
+    op: OpInfo
+    arg: int
+    index: int  # offset // 2 of the instruction itself (after its EXTENDED_ARG prefixes)
+    next: int  # index of the following instruction
+    target: int  # index of the jump target, or -1
+
+    @property
+    def offset(self) -> int:
+        return self.index * 2
+
+
+Factory = Callable[[Instr], Handler]
+FACTORIES: dict[int, Factory] = {}
+
+
+def handles(*names: str) -> Callable[[Factory], Factory]:
+    """Register a handler factory for the named instructions."""
+    def register(factory: Factory) -> Factory:
+        for name in names:
+            code = opcodes.BY_NAME[name].code
+            if code in FACTORIES:
+                raise RuntimeError(f"two handler factories for {name}")
+            FACTORIES[code] = factory
+        return factory
+    return register
+
+
+GENERATOR_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+
+
+class Decoded:
+    """A code object in runnable form, plus what calls need to know about it, computed once."""
+
+    __slots__ = ("code", "ops", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
+                 "generator_kind", "has_cells", "__weakref__")
+
+    def __init__(self, code: Code, ops: list, offsets: list[int], codes: list[int]) -> None:
+        self.code = code
+        #: One handler per code unit (prefix slots share their instruction's handler).
+        self.ops = ops
+        #: For each slot, the byte offset of the instruction it runs (what the trace hook reports).
+        self.offsets = offsets
+        #: For each slot, the opcode of the instruction it runs.
+        self.opcodes = codes
+        self.nlocals = len(code.varnames)
+        positional = code.argcount
+        self.generator_kind = code.flags & GENERATOR_FLAGS
+        self.has_cells = bool(code.cellvars)
+        plain = not (code.flags & (CO_VARARGS | CO_VARKEYWORDS)) and code.kwonlyargcount == 0
+        #: The positional argument count when a call with exactly that many positional arguments
+        #: needs no binding work at all (fast VM-to-VM calls), else -1.
+        self.simple = positional if plain and not self.has_cells and not self.generator_kind else -1
+        self.pad = [NULL] * (self.nlocals - positional)
+        #: Keyword-assignable parameter names -> index in the fast locals.
+        total = positional + code.kwonlyargcount
+        self.kwnames = {code.varnames[i]: i for i in range(code.posonlyargcount, total)}
+
+
+_cache: "weakref.WeakKeyDictionary[Code, Decoded]" = weakref.WeakKeyDictionary()
+
+
+def instructions(code: Code) -> list[tuple[int, int, int, int]]:
+    """(first slot, index, opcode, argument) of each instruction, EXTENDED_ARG folded in."""
+    raw = code.code
+    result = []
+    arg = 0
+    first = 0
+    extended = opcodes.EXTENDED_ARG
+    for index in range(len(raw) // 2):
+        opcode = raw[2 * index]
+        arg = (arg << 8) | raw[2 * index + 1]
+        if opcode == extended:
+            continue
+        result.append((first, index, opcode, arg))
+        arg = 0
+        first = index + 1
+    return result
+
+
+def decode(code: Code) -> Decoded:
+    """The runnable form of ``code`` (cached per code object)."""
+    decoded = _cache.get(code)
+    if decoded is None:
+        decoded = _decode(code)
+        _cache[code] = decoded
+    return decoded
+
+
+def _decode(code: Code) -> Decoded:
+    _load_handler_modules()
+    units = len(code.code) // 2
+    ops: list = [_fell_off_end] * (units + 1)
+    offsets = list(range(0, 2 * units + 2, 2))
+    codes = [0] * (units + 1)
+    for first, index, opcode, arg in instructions(code):
+        info = opcodes.BY_CODE.get(opcode)
+        if info is None:
+            raise SystemError(f"unknown opcode {opcode} at offset {2 * index} in {code.qualname}")
+        target = -1
+        if info.arg is Arg.JREL:
+            target = index + 1 + arg // 2
+        elif info.arg is Arg.JABS:
+            target = arg // 2
+        handler = FACTORIES[opcode](Instr(code, info, arg, index, index + 1, target))
+        for slot in range(first, index + 1):
+            ops[slot] = handler
+            offsets[slot] = 2 * index
+            codes[slot] = opcode
+    return Decoded(code, ops, offsets, codes)
+
+
+def _fell_off_end(frame, stack, fast):
+    raise SystemError(f"bytelens VM: execution ran past the end of {frame.code.qualname}")
+
+
+_loaded = False
+
+
+def _load_handler_modules() -> None:
+    global _loaded
+    if not _loaded:
+        from . import op_basic, op_blocks, op_calls, op_generators, op_match, op_names  # noqa: F401
+        _loaded = True
+

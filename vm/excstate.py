@@ -1,0 +1,28 @@
+"""The handled exception that host code sees (``sys.exc_info()``, implicit ``__context__``).
+
+The VM's ``except`` handlers do not run inside a host ``except`` block, so CPython would not know
+which exception they handle. The VM tells it: entering an except-handler block makes the exception
+the thread's handled exception (``PyErr_SetHandledException``, new in 3.11, which does not steal a
+reference), and popping the block restores the previous one. With that, ``sys.exc_info()``,
+``traceback.print_exc()`` and ``logging.exception`` inside a VM handler see the handled exception,
+and every exception raised while it is handled (by VM code or by host code the VM calls) gets its
+``__context__`` from CPython itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from typing import Optional
+
+_set_handled = ctypes.pythonapi.PyErr_SetHandledException
+_set_handled.argtypes = (ctypes.py_object,)
+_set_handled.restype = None
+
+#: The exception currently handled on this thread, or None (``sys.exception``).
+current_handled = sys.exception
+
+
+def set_handled(exc: Optional[BaseException]) -> None:
+    """Make ``exc`` the thread's handled exception (None clears it)."""
+    _set_handled(exc)

@@ -1,0 +1,171 @@
+"""Frames and blocks of the bytelens VM, and the VM-internal values that live on its stacks.
+
+A ``Frame`` is one activation of a code object: its evaluation stack (``stack``, a list, bottom
+first), its block stack (``blocks``, a list of ``Block``), its fast locals, its cells, and the
+namespaces it resolves names in. The interpreter keeps ``stack`` and ``blocks`` accurate at every
+trace hook call, so a tracer can read them directly.
+
+The markers (``ReturnMarker``, ``BREAK``, ``ContinueMarker``, ``SILENCED``) are the pending values
+of ``finally`` handlers described in docs/bytecode.md; ``NULL`` is LOAD_METHOD's "no self" marker
+and the content of an unbound local. Their reprs are what traces show.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .code import Code
+from .opcodes import Block as BlockType
+
+LOOP = BlockType.LOOP
+EXCEPT = BlockType.EXCEPT
+FINALLY = BlockType.FINALLY
+EXCEPT_HANDLER = BlockType.EXCEPT_HANDLER
+
+
+class _Null:
+    """The single NULL value: an unbound local, or LOAD_METHOD's "no self" slot."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+    def __reduce__(self) -> str:
+        return "NULL"
+
+
+NULL = _Null()
+
+
+class ReturnMarker:
+    """Pending value of a finally handler entered by ``return``: END_FINALLY resumes the return."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        try:
+            shown = repr(self.value)
+        except Exception:  # a user repr must not break a trace
+            shown = f"<{type(self.value).__name__} object>"
+        return f"<return {shown}>"
+
+
+class _Break:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<break>"
+
+
+BREAK = _Break()
+
+
+class ContinueMarker:
+    """Pending value of a finally handler entered by ``continue``; ``target`` is a byte offset."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"<continue {self.target}>"
+
+
+class _Silenced:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<silenced>"
+
+
+SILENCED = _Silenced()
+
+MARKER_TYPES = (ReturnMarker, _Break, ContinueMarker, _Silenced)
+
+
+class Block:
+    """One block-stack entry (CPython 3.7's PyTryBlock): type, handler offset, stack level.
+
+    An except-handler block also records the exception it handles (``exc``) and the exception that
+    was being handled before it (``prev``), restored when the block is popped.
+    """
+
+    __slots__ = ("type", "handler", "level", "exc", "prev")
+
+    def __init__(self, type: BlockType, handler: int, level: int, exc: Optional[BaseException] = None,
+                 prev: Optional[BaseException] = None) -> None:
+        self.type = type
+        self.handler = handler
+        self.level = level
+        self.exc = exc
+        self.prev = prev
+
+    def __repr__(self) -> str:
+        return f"<Block {self.type.value} handler={self.handler} level={self.level}>"
+
+
+class Frame:
+    """One activation of a code object on the VM.
+
+    ``fast`` holds the values of ``code.varnames`` (NULL when unbound); ``cells`` the cells of
+    ``code.cellvars + code.freevars``; ``locals`` is the namespace mapping of module and class
+    bodies (None in functions). ``pc`` is the index (offset // 2) of the instruction being executed
+    while tracing or unwinding, and of the next instruction while the frame is suspended.
+    """
+
+    __slots__ = ("code", "ops", "stack", "blocks", "fast", "cells", "locals", "globals", "builtins",
+                 "back", "depth", "pc", "result", "yielding", "generator", "reraise", "resume_exc",
+                 "__weakref__")
+
+    def __init__(self, code: Code, ops: list, fast: list, cells: tuple | list, locals: Any,
+                 globals: dict, builtins: dict) -> None:
+        self.code = code
+        self.ops = ops
+        self.stack: list = []
+        self.blocks: list[Block] = []
+        self.fast = fast
+        self.cells = cells
+        self.locals = locals
+        self.globals = globals
+        self.builtins = builtins
+        self.back: Optional[Frame] = None
+        self.depth = 0
+        self.pc = 0
+        self.result = None
+        self.yielding = False
+        self.generator = None
+        self.reraise = False
+        self.resume_exc = None
+
+    @property
+    def offset(self) -> int:
+        """Byte offset of the current (or, when suspended, the next) instruction."""
+        return self.pc * 2
+
+    @property
+    def line(self) -> Optional[int]:
+        """Source line of the current instruction."""
+        positions = self.code.positions
+        return positions[self.pc][0] if self.pc < len(positions) else None
+
+    def local_names(self) -> dict:
+        """The frame's local variables as a new dict (what ``locals()`` returns in a function)."""
+        code = self.code
+        result = {}
+        for name, value in zip(code.varnames, self.fast):
+            if value is not NULL:
+                result[name] = value
+        for name, cell in zip(code.cellvars + code.freevars, self.cells):
+            try:
+                result[name] = cell.cell_contents
+            except ValueError:
+                result.pop(name, None)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<bytelens frame {self.code.qualname} at line {self.line}>"

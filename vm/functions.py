@@ -1,0 +1,253 @@
+"""VM functions: what MAKE_FUNCTION builds, and how arguments are bound to parameters.
+
+A ``Function`` is an ordinary Python object that host code can use like a function: it is callable
+(``sorted(key=f)``, ``map``), binds as a method through the descriptor protocol, carries the
+attributes ``functools.wraps`` copies (``__name__``, ``__qualname__``, ``__doc__``, ``__module__``,
+``__dict__``, ``__wrapped__`` ...) and a ``__code__`` that describes its signature to ``inspect``.
+Host calls go through ``__call__``; the interpreter calls VM functions directly, without it.
+
+``bind_arguments`` is CPython's argument binding (``initialize_locals`` in ceval.c) with its error
+messages, word for word.
+"""
+
+from __future__ import annotations
+
+from types import CellType, MethodType
+from typing import Any, Optional
+
+from .code import CO_VARARGS, CO_VARKEYWORDS, Code
+from .decode import Decoded, decode
+from .frame import NULL, Frame
+
+
+class Function:
+    # No class docstring: ``__doc__`` is the instance's, a property set after the class body.
+    __slots__ = ("__name__", "__qualname__", "__defaults__", "__kwdefaults__", "__annotations__",
+                 "__globals__", "__closure__", "__builtins__", "__dict__", "__weakref__",
+                 "_code", "_decoded", "_ops", "_pad", "_simple", "_doc", "_module")
+
+    def __init__(self, code: Code, globals: dict, qualname: Optional[str] = None,
+                 defaults: Optional[tuple] = None, kwdefaults: Optional[dict] = None,
+                 annotations: Optional[dict] = None, closure: Optional[tuple] = None,
+                 builtins: Optional[dict] = None, decoded: Optional[Decoded] = None) -> None:
+        if decoded is None:
+            decoded = decode(code)
+        self._code = code
+        self._decoded = decoded
+        self._ops = decoded.ops
+        self._pad = decoded.pad
+        self._simple = decoded.simple
+        self.__name__ = code.name
+        self.__qualname__ = qualname if qualname is not None else code.qualname
+        self.__defaults__ = defaults
+        self.__kwdefaults__ = kwdefaults
+        self.__annotations__ = annotations if annotations is not None else {}
+        self.__globals__ = globals
+        self.__closure__ = closure
+        self.__builtins__ = builtins if builtins is not None else builtins_of(globals)
+        consts = code.consts
+        self._doc = consts[0] if consts and isinstance(consts[0], str) else None
+        self._module = globals.get("__name__")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return call_function(self, args, kwargs)
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return MethodType(self, instance)
+
+    def __repr__(self) -> str:
+        return f"<function {self.__qualname__} at {id(self):#x}>"
+
+    @property
+    def __code__(self):
+        """A host code object with this function's signature, flags, names and first line."""
+        from .shadow import signature_code
+        return signature_code(self._code)
+
+    @property
+    def code(self) -> Code:
+        """The bytelens code object this function runs."""
+        return self._code
+
+    def __reduce__(self) -> str:
+        return self.__qualname__
+
+    def __copy__(self) -> "Function":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Function":
+        return self
+
+
+def _get_doc(function: Function) -> Any:
+    return function._doc
+
+
+def _set_doc(function: Function, value: Any) -> None:
+    function._doc = value
+
+
+def _get_module(function: Function) -> Any:
+    return function._module
+
+
+def _set_module(function: Function, value: Any) -> None:
+    function._module = value
+
+
+Function.__doc__ = property(_get_doc, _set_doc)
+Function.__module__ = property(_get_module, _set_module)
+
+
+def builtins_of(globals: dict) -> dict:
+    """The builtins namespace for code running in ``globals`` (CPython's rule: its __builtins__)."""
+    found = globals.get("__builtins__")
+    if found is None:
+        import builtins
+        return builtins.__dict__
+    if isinstance(found, dict):
+        return found
+    return getattr(found, "__dict__", found)
+
+
+def _names(names: list[str]) -> str:
+    """'a', 'a' and 'b', or 'a', 'b', and 'c' (CPython's format_missing)."""
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
+def _missing(function: Function, names: list[str], kind: str) -> TypeError:
+    plural = "s" if len(names) != 1 else ""
+    return TypeError(f"{function.__qualname__}() missing {len(names)} required {kind} argument{plural}: "
+                     f"{_names(names)}")
+
+
+def _too_many_positional(function: Function, given: int, fast: list) -> TypeError:
+    code = function._code
+    argcount = code.argcount
+    defaults = function.__defaults__ or ()
+    kwonly_given = sum(1 for i in range(argcount, argcount + code.kwonlyargcount) if fast[i] is not NULL)
+    if defaults:
+        signature = f"from {argcount - len(defaults)} to {argcount}"
+        plural = True
+    else:
+        signature = str(argcount)
+        plural = argcount != 1
+    kwonly = ""
+    if kwonly_given:
+        kwonly = (f" positional argument{'s' if given != 1 else ''} (and {kwonly_given} keyword-only "
+                  f"argument{'s' if kwonly_given != 1 else ''})")
+    verb = "was" if given == 1 and not kwonly_given else "were"
+    return TypeError(f"{function.__qualname__}() takes {signature} positional argument{'s' if plural else ''} "
+                     f"but {given}{kwonly} {verb} given")
+
+
+def bind_arguments(function: Function, args: tuple | list, kwargs: Optional[dict]) -> list:
+    """The fast locals of a call: parameters bound as CPython binds them, the rest NULL."""
+    code = function._code
+    decoded: Decoded = function._decoded
+    argcount = code.argcount
+    total = argcount + code.kwonlyargcount
+    flags = code.flags
+    fast = [NULL] * decoded.nlocals
+    given = len(args)
+    if given <= argcount:
+        fast[:given] = args
+    else:
+        fast[:argcount] = args[:argcount]
+    extra = total
+    if flags & CO_VARARGS:
+        fast[total] = tuple(args[argcount:])
+        extra += 1
+    kwdict = None
+    if flags & CO_VARKEYWORDS:
+        kwdict = {}
+        fast[extra] = kwdict
+    if kwargs:
+        names = decoded.kwnames
+        for key, value in kwargs.items():
+            index = names.get(key)
+            if index is None:
+                if not isinstance(key, str):
+                    raise TypeError(f"{function.__qualname__}() keywords must be strings")
+                if kwdict is None:
+                    posonly = [name for name in code.varnames[:code.posonlyargcount] if name in kwargs]
+                    if posonly:
+                        raise TypeError(f"{function.__qualname__}() got some positional-only arguments "
+                                        f"passed as keyword arguments: '{', '.join(posonly)}'")
+                    raise TypeError(f"{function.__qualname__}() got an unexpected keyword argument '{key}'")
+                kwdict[key] = value
+            else:
+                if fast[index] is not NULL:
+                    raise TypeError(f"{function.__qualname__}() got multiple values for argument '{key}'")
+                fast[index] = value
+    if given > argcount and not flags & CO_VARARGS:
+        raise _too_many_positional(function, given, fast)
+    if given < argcount:
+        defaults = function.__defaults__ or ()
+        first_default = argcount - len(defaults)
+        missing = [code.varnames[i] for i in range(given, first_default) if fast[i] is NULL]
+        if missing:
+            raise _missing(function, missing, "positional")
+        for i in range(max(given, first_default), argcount):
+            if fast[i] is NULL:
+                fast[i] = defaults[i - first_default]
+    if total > argcount:
+        kwdefaults = function.__kwdefaults__
+        missing = []
+        for i in range(argcount, total):
+            if fast[i] is NULL:
+                name = code.varnames[i]
+                if kwdefaults is not None and name in kwdefaults:
+                    fast[i] = kwdefaults[name]
+                else:
+                    missing.append(name)
+        if missing:
+            raise _missing(function, missing, "keyword-only")
+    return fast
+
+
+def make_cells(function: Function, fast: list) -> tuple | list:
+    """The cells of a new frame: fresh ones for the code's cell variables, then the closure."""
+    code = function._code
+    closure = function.__closure__ or ()
+    if not code.cellvars:
+        return closure
+    cell2arg = code.cell2arg
+    cells = []
+    for i in range(len(code.cellvars)):
+        argument = cell2arg[i] if i < len(cell2arg) else -1
+        if argument >= 0 and fast[argument] is not NULL:
+            cells.append(CellType(fast[argument]))
+        else:
+            cells.append(CellType())
+    cells.extend(closure)
+    return cells
+
+
+def new_frame(function: Function, args: tuple | list, kwargs: Optional[dict]) -> Frame:
+    """A frame ready to run ``function`` with these arguments bound."""
+    fast = bind_arguments(function, args, kwargs)
+    decoded = function._decoded
+    cells = make_cells(function, fast) if decoded.has_cells else (function.__closure__ or ())
+    return Frame(function._code, decoded.ops, fast, cells, None, function.__globals__,
+                 function.__builtins__)
+
+
+def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]) -> Any:
+    """Call a VM function: run its frame, or make its generator, coroutine or async generator."""
+    frame = new_frame(function, args, kwargs)
+    kind = function._decoded.generator_kind
+    if kind:
+        from .generators import make_generator
+        return make_generator(function, frame, kind)
+    return execute(frame)
+
+
+from .interpreter import execute  # noqa: E402  (the interpreter imports this module)

@@ -1,0 +1,591 @@
+"""Generators, coroutines and async generators whose frames run on the VM.
+
+Each wraps one suspended ``Frame``. Resuming runs the frame with ``execute`` until its next yield
+(``frame.yielding``) or its return; ``throw`` resumes it by raising at the yield, delegating first
+to the sub-iterator of a ``yield from``/``await`` in progress, like CPython's ``gen_send_ex`` and
+``_gen_throw``. They register with ``collections.abc`` so ``asyncio``, ``inspect.isawaitable`` and
+``types.coroutine`` accept them.
+
+Exception state: a generator suspended inside an ``except`` block keeps its handled exception. On
+resume the VM makes the innermost one handled again (and lets the outermost block's "previous"
+be whatever the resumer had), and on suspension it restores the resumer's.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import sys
+from types import TracebackType
+from typing import Any, Optional
+
+from . import opcodes
+from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
+from .excstate import current_handled, set_handled
+from .frame import EXCEPT_HANDLER, Frame
+from .interpreter import execute
+
+
+class AsyncGenValue:
+    """A value yielded by an async generator (as opposed to one its awaits pass up to the loop)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"<async yield {self.value!r}>"
+
+
+def _handler_blocks(frame: Frame) -> list:
+    return [block for block in frame.blocks if block.type is EXCEPT_HANDLER]
+
+
+class _FrameRunner:
+    """What generators, coroutines and async generators share: running their frame."""
+
+    __slots__ = ("_frame", "_running", "_started", "_code", "__name__", "__qualname__", "__weakref__")
+    _kind = "generator"
+
+    def __init__(self, function: Any, frame: Frame) -> None:
+        self._frame: Optional[Frame] = frame
+        frame.generator = self
+        self._running = False
+        self._started = False
+        self._code = frame.code
+        self.__name__ = function.__name__
+        self.__qualname__ = function.__qualname__
+
+    def __repr__(self) -> str:
+        return f"<{self._kind} object {self.__qualname__} at {id(self):#x}>"
+
+    def _yield_from_target(self) -> Any:
+        """The sub-iterator of the ``yield from`` or ``await`` the frame is suspended in, or None."""
+        frame = self._frame
+        if frame is None or not self._started or self._running:
+            return None
+        if _opcode_at(frame) == opcodes.YIELD_FROM and frame.stack:
+            return frame.stack[-1]
+        return None
+
+    def _resume(self, value: Any = None, throw: Optional[BaseException] = None, push: bool = True) -> tuple[bool, Any]:
+        """Run the frame on; return (True, yielded value) or (False, return value)."""
+        frame = self._frame
+        if self._running:
+            raise ValueError(f"{self._kind} already executing")
+        if push and throw is None and self._started:
+            frame.stack.append(value)
+        self._started = True
+        frame.yielding = False
+        handlers = _handler_blocks(frame) if frame.blocks else None
+        resumer_handled = current_handled()
+        if handlers:
+            handlers[0].prev = resumer_handled
+            set_handled(handlers[-1].exc)
+        self._running = True
+        try:
+            result = execute(frame, throw)
+        except BaseException as error:
+            self._frame = None
+            self._running = False
+            frame.generator = None
+            replacement = self._check_escaping(error)
+            if replacement is None:
+                raise
+            raise replacement from error
+        self._running = False
+        if frame.yielding:
+            if frame.blocks and _handler_blocks(frame):
+                set_handled(resumer_handled)
+            return True, result
+        self._frame = None
+        frame.generator = None
+        return False, result
+
+    def _check_escaping(self, error: BaseException) -> Optional[BaseException]:
+        """PEP 479: StopIteration leaving a generator becomes RuntimeError."""
+        if isinstance(error, StopIteration):
+            return RuntimeError(f"{self._kind} raised StopIteration")
+        return None
+
+    def _throw_exception(self, typ: Any, val: Any, tb: Any) -> BaseException:
+        """Normalise ``throw``'s arguments to an exception instance (CPython's _gen_throw checks)."""
+        if tb is not None and not isinstance(tb, TracebackType):
+            raise TypeError("throw() third argument must be a traceback object")
+        if isinstance(typ, type) and issubclass(typ, BaseException):
+            if val is None:
+                exc = typ()
+            elif isinstance(val, typ):
+                exc = val
+            else:
+                exc = typ(*val) if isinstance(val, tuple) else typ(val)
+        elif isinstance(typ, BaseException):
+            if val is not None:
+                raise TypeError("instance exception may not have a separate value")
+            exc = typ
+        else:
+            raise TypeError(f"exceptions must be classes or instances deriving from BaseException, not "
+                            f"{type(typ).__name__}")
+        if tb is not None:
+            exc = exc.with_traceback(tb)
+        return exc
+
+    def _throw(self, exc: BaseException, close_on_exit: bool = True) -> tuple[bool, Any]:
+        """Raise ``exc`` at the frame's suspension point, after delegating to a ``yield from``."""
+        frame = self._frame
+        if frame is None:
+            raise exc
+        if not self._started:
+            self._frame = None
+            frame.generator = None
+            raise exc
+        target = self._yield_from_target()
+        if target is not None:
+            if isinstance(exc, GeneratorExit):
+                self._running = True
+                try:
+                    _close_iterator(target)
+                except BaseException as error:
+                    exc = error
+                finally:
+                    self._running = False
+            else:
+                thrower = getattr(target, "throw", None)
+                if thrower is not None:
+                    self._running = True
+                    try:
+                        yielded = thrower(exc)
+                    except StopIteration as stop:
+                        self._running = False
+                        frame.stack[-1] = stop.value
+                        frame.pc += 1
+                        return self._resume(push=False)
+                    except BaseException as error:
+                        exc = error
+                    else:
+                        self._running = False
+                        return True, yielded
+                    finally:
+                        self._running = False
+        else:
+            frame.pc -= 1  # raise at the YIELD_VALUE, not after it
+        return self._resume(throw=exc)
+
+    def _close(self) -> None:
+        frame = self._frame
+        if frame is None:
+            return
+        if not self._started:
+            self._frame = None
+            frame.generator = None
+            return
+        try:
+            yielded, _ = self._throw(GeneratorExit())
+        except (GeneratorExit, StopIteration):
+            return
+        if yielded:
+            raise RuntimeError(f"{self._kind} ignored GeneratorExit")
+
+    def _finalize(self) -> None:
+        """At garbage collection, close a generator suspended inside try/with blocks (PEP 342)."""
+        frame = self._frame
+        if frame is not None and self._started and frame.blocks:
+            self._close()
+
+
+def _opcode_at(frame: Frame) -> int:
+    from .decode import decode
+    decoded = decode(frame.code)
+    pc = frame.pc
+    return decoded.opcodes[pc] if pc < len(decoded.opcodes) else 0
+
+
+def _close_iterator(iterator: Any) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
+
+
+class Generator(_FrameRunner):
+    __slots__ = ()
+
+    def __iter__(self) -> "Generator":
+        return self
+
+    def __next__(self) -> Any:
+        return self.send(None)
+
+    def send(self, value: Any) -> Any:
+        if self._frame is None:
+            raise StopIteration
+        if not self._started and value is not None:
+            raise TypeError("can't send non-None value to a just-started generator")
+        yielded, result = self._resume(value)
+        if yielded:
+            return result
+        if result is None:
+            raise StopIteration
+        raise StopIteration(result)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        exc = self._throw_exception(typ, val, tb)
+        yielded, result = self._throw(exc)
+        if yielded:
+            return result
+        if result is None:
+            raise StopIteration
+        raise StopIteration(result)
+
+    def close(self) -> None:
+        self._close()
+
+    def __del__(self) -> None:
+        self._finalize()
+
+    @property
+    def gi_frame(self) -> Optional[Frame]:
+        return self._frame
+
+    @property
+    def gi_running(self) -> bool:
+        return self._running
+
+    @property
+    def gi_code(self):
+        return self._code
+
+    @property
+    def gi_yieldfrom(self) -> Any:
+        return self._yield_from_target()
+
+    @property
+    def gi_suspended(self) -> bool:
+        return self._frame is not None and self._started and not self._running
+
+
+class Coroutine(_FrameRunner):
+    __slots__ = ("_awaited",)
+    _kind = "coroutine"
+
+    def __init__(self, function: Any, frame: Frame) -> None:
+        super().__init__(function, frame)
+        self._awaited = False
+
+    def __await__(self) -> "CoroutineWrapper":
+        return CoroutineWrapper(self)
+
+    def send(self, value: Any) -> Any:
+        if self._frame is None:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        if not self._started and value is not None:
+            raise TypeError("can't send non-None value to a just-started coroutine")
+        yielded, result = self._resume(value)
+        if yielded:
+            return result
+        if result is None:
+            raise StopIteration
+        raise StopIteration(result)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        exc = self._throw_exception(typ, val, tb)
+        if self._frame is None:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        yielded, result = self._throw(exc)
+        if yielded:
+            return result
+        if result is None:
+            raise StopIteration
+        raise StopIteration(result)
+
+    def close(self) -> None:
+        self._close()
+
+    def __del__(self) -> None:
+        if self._frame is not None and not self._started:
+            import warnings
+            warnings.warn(f"coroutine '{self.__qualname__}' was never awaited", RuntimeWarning,
+                          stacklevel=1)
+        self._finalize()
+
+    @property
+    def cr_frame(self) -> Optional[Frame]:
+        return self._frame
+
+    @property
+    def cr_running(self) -> bool:
+        return self._running
+
+    @property
+    def cr_code(self):
+        return self._code
+
+    @property
+    def cr_await(self) -> Any:
+        return self._yield_from_target()
+
+    @property
+    def cr_suspended(self) -> bool:
+        return self._frame is not None and self._started and not self._running
+
+    cr_origin = None
+
+
+class CoroutineWrapper:
+    """What ``coroutine.__await__()`` returns: an iterator driving the coroutine."""
+
+    __slots__ = ("_coroutine",)
+
+    def __init__(self, coroutine: Coroutine) -> None:
+        self._coroutine = coroutine
+
+    def __iter__(self) -> "CoroutineWrapper":
+        return self
+
+    def __next__(self) -> Any:
+        return self._coroutine.send(None)
+
+    def send(self, value: Any) -> Any:
+        return self._coroutine.send(value)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        return self._coroutine.throw(typ, val, tb)
+
+    def close(self) -> None:
+        self._coroutine.close()
+
+
+class AsyncGenerator(_FrameRunner):
+    __slots__ = ("_hooks_called", "_running_async", "_closed")
+    _kind = "async generator"
+
+    def __init__(self, function: Any, frame: Frame) -> None:
+        super().__init__(function, frame)
+        self._hooks_called = False
+        self._running_async = False
+        self._closed = False
+
+    def _check_escaping(self, error: BaseException) -> Optional[BaseException]:
+        if isinstance(error, StopAsyncIteration):
+            return RuntimeError("async generator raised StopAsyncIteration")
+        if isinstance(error, StopIteration):
+            return RuntimeError("async generator raised StopIteration")
+        return None
+
+    def _init_hooks(self) -> None:
+        if self._hooks_called:
+            return
+        self._hooks_called = True
+        firstiter = sys.get_asyncgen_hooks().firstiter
+        if firstiter is not None:
+            firstiter(self)
+
+    def __aiter__(self) -> "AsyncGenerator":
+        return self
+
+    def __anext__(self) -> "AsyncGenASend":
+        self._init_hooks()
+        return AsyncGenASend(self, None)
+
+    def asend(self, value: Any) -> "AsyncGenASend":
+        self._init_hooks()
+        return AsyncGenASend(self, value)
+
+    def athrow(self, typ: Any, val: Any = None, tb: Any = None) -> "AsyncGenAThrow":
+        self._init_hooks()
+        return AsyncGenAThrow(self, (typ, val, tb))
+
+    def aclose(self) -> "AsyncGenAThrow":
+        self._init_hooks()
+        return AsyncGenAThrow(self, None)
+
+    def __del__(self) -> None:
+        frame = self._frame
+        if frame is None or not self._started or not frame.blocks:
+            return
+        finalizer = sys.get_asyncgen_hooks().finalizer
+        if finalizer is not None and self._hooks_called:
+            finalizer(self)
+
+    @property
+    def ag_frame(self) -> Optional[Frame]:
+        return self._frame
+
+    @property
+    def ag_running(self) -> bool:
+        return self._running_async
+
+    @property
+    def ag_code(self):
+        return self._code
+
+    @property
+    def ag_await(self) -> Any:
+        return self._yield_from_target()
+
+    @property
+    def ag_suspended(self) -> bool:
+        return self._frame is not None and self._started and not self._running
+
+
+class _AsyncGenAwaitable:
+    """Shared by asend/athrow awaitables: iterator protocol and one-shot state."""
+
+    __slots__ = ("_generator", "_state")
+    _INIT, _ITER, _CLOSED = 0, 1, 2
+
+    def __init__(self, generator: AsyncGenerator) -> None:
+        self._generator = generator
+        self._state = self._INIT
+
+    def __await__(self) -> "_AsyncGenAwaitable":
+        return self
+
+    def __iter__(self) -> "_AsyncGenAwaitable":
+        return self
+
+    def __next__(self) -> Any:
+        return self.send(None)
+
+    def close(self) -> None:
+        self._state = self._CLOSED
+
+    def _unwrap(self, outcome: tuple[bool, Any]) -> Any:
+        yielded, value = outcome
+        generator = self._generator
+        if yielded:
+            if type(value) is AsyncGenValue:
+                generator._running_async = False
+                self._state = self._CLOSED
+                raise StopIteration(value.value)
+            return value
+        generator._running_async = False
+        self._state = self._CLOSED
+        raise StopAsyncIteration
+
+    def _fail(self) -> None:
+        self._generator._running_async = False
+        self._state = self._CLOSED
+
+
+class AsyncGenASend(_AsyncGenAwaitable):
+    __slots__ = ("_value",)
+
+    def __init__(self, generator: AsyncGenerator, value: Any) -> None:
+        super().__init__(generator)
+        self._value = value
+
+    def send(self, value: Any) -> Any:
+        generator = self._generator
+        if self._state == self._CLOSED:
+            raise RuntimeError("cannot reuse already awaited __anext__()/asend()")
+        if self._state == self._INIT:
+            if generator._running_async:
+                raise RuntimeError("anext(): asynchronous generator is already running")
+            if value is None:
+                value = self._value
+            self._state = self._ITER
+        generator._running_async = True
+        if generator._frame is None:
+            self._fail()
+            raise StopAsyncIteration
+        if not generator._started and value is not None:
+            self._fail()
+            raise TypeError("can't send non-None value to a just-started async generator")
+        try:
+            outcome = generator._resume(value)
+        except BaseException:
+            self._fail()
+            raise
+        return self._unwrap(outcome)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        generator = self._generator
+        if self._state == self._CLOSED:
+            raise RuntimeError("cannot reuse already awaited __anext__()/asend()")
+        exc = generator._throw_exception(typ, val, tb)
+        try:
+            outcome = generator._throw(exc)
+        except BaseException:
+            self._fail()
+            raise
+        return self._unwrap(outcome)
+
+
+class AsyncGenAThrow(_AsyncGenAwaitable):
+    __slots__ = ("_args",)
+
+    def __init__(self, generator: AsyncGenerator, args: Optional[tuple]) -> None:
+        super().__init__(generator)
+        self._args = args  # None for aclose()
+
+    def send(self, value: Any) -> Any:
+        generator = self._generator
+        if self._state == self._CLOSED:
+            raise RuntimeError("cannot reuse already awaited aclose()/athrow()")
+        if generator._frame is None or generator._closed:
+            self._state = self._CLOSED
+            if self._args is None:
+                raise StopIteration
+            raise StopAsyncIteration
+        if self._state == self._INIT:
+            if generator._running_async:
+                self._state = self._CLOSED
+                raise RuntimeError("athrow(): asynchronous generator is already running")
+            if value is not None:
+                raise RuntimeError("can't send non-None value to a just-started coroutine")
+            self._state = self._ITER
+            generator._running_async = True
+            if self._args is None:
+                exc: BaseException = GeneratorExit()
+                generator._closed = True
+            else:
+                exc = generator._throw_exception(*self._args)
+            return self._after(lambda: generator._throw(exc))
+        return self._after(lambda: generator._resume(value))
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        generator = self._generator
+        if self._state == self._CLOSED:
+            raise RuntimeError("cannot reuse already awaited aclose()/athrow()")
+        exc = generator._throw_exception(typ, val, tb)
+        return self._after(lambda: generator._throw(exc))
+
+    def _after(self, step) -> Any:
+        closing = self._args is None
+        try:
+            yielded, value = step()
+        except BaseException as error:
+            self._fail()
+            if closing and isinstance(error, (StopAsyncIteration, GeneratorExit)):
+                raise StopIteration from None
+            raise
+        if yielded and type(value) is AsyncGenValue:
+            self._fail()
+            if self._args is None:
+                raise RuntimeError("async generator ignored GeneratorExit")
+            raise StopIteration(value.value)
+        if not yielded:
+            self._fail()
+            if self._args is None:
+                raise StopIteration
+            raise StopAsyncIteration
+        return value
+
+
+def make_generator(function: Any, frame: Frame, kind: int) -> _FrameRunner:
+    """The object a call of a generator, coroutine or async generator function returns."""
+    if kind & CO_COROUTINE:
+        return Coroutine(function, frame)
+    if kind & CO_ASYNC_GENERATOR:
+        return AsyncGenerator(function, frame)
+    return Generator(function, frame)
+
+
+def is_iterable_coroutine(value: Any) -> bool:
+    """A VM generator made by a function flagged CO_ITERABLE_COROUTINE (``types.coroutine``)."""
+    return type(value) is Generator and bool(value._code.flags & CO_ITERABLE_COROUTINE)
+
+
+collections.abc.Generator.register(Generator)
+collections.abc.Coroutine.register(Coroutine)
+collections.abc.AsyncGenerator.register(AsyncGenerator)

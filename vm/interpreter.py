@@ -1,0 +1,297 @@
+"""The interpreter loop: running frames, unwinding blocks, and the tracing hook.
+
+``execute(frame)`` runs a frame until it returns or yields. Its loop is ``pc = ops[pc](frame,
+stack, fast)`` over the handlers ``decode`` made; a handler returns None to leave the loop. A VM call
+is a host call of ``execute`` for the callee's frame (host recursion: cheap, and generators fall out
+of it naturally); the VM counts its own frames and raises RecursionError at
+``sys.getrecursionlimit()`` of them, like CPython, keeping the host limit far enough above.
+
+Exceptions: a host exception raised by a handler (or by anything it called) is caught around the
+loop and unwound through the frame's block stack exactly as docs/bytecode.md says. Leaving a frame,
+the thread's handled exception is what it was on entry (see excstate.py), so CPython chains
+``__context__`` as it would for the same program. Each frame the exception passes adds its shadow
+entry to the exception's traceback (shadow.py).
+
+Tracing: ``set_trace_hook(hook)``; while a hook is set, frames that start (or resume) run the
+traced loop, which calls ``hook.call(frame)`` on entry, ``hook.step(frame, offset)`` before every
+instruction and ``hook.leave(frame, kind, value)`` on exit (kind "return", "exception" or "yield").
+With no hook, the only cost is one global test per frame entry. An exception raised by a hook method
+(or any ``HookAbort``) stops execution: it propagates through every VM frame without running their
+handlers.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Optional
+
+from .excstate import current_handled, set_handled
+from .frame import BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker
+from .shadow import add_vm_entry
+
+
+class HookAbort(BaseException):
+    """Base for exceptions a trace hook raises to stop the run; VM handlers never catch them."""
+
+
+class _ThreadState(threading.local):
+    frame: Optional[Frame] = None
+
+
+_thread = _ThreadState()
+_hook: Any = None
+#: The exception a hook method raised, propagating as an abort.
+_aborting: Optional[BaseException] = None
+
+#: VM frames allowed on one thread, and the host limit that leaves room for them.
+_limit = sys.getrecursionlimit()
+_HOST_FRAMES_PER_VM_FRAME = 6
+_HOST_MARGIN = 200
+
+
+def set_recursion_limit(limit: int) -> None:
+    """Set the VM's frame limit (what ``sys.setrecursionlimit`` means to a program on the VM)."""
+    global _limit
+    if not isinstance(limit, int):
+        raise TypeError("an integer is required")
+    if limit < 1:
+        raise ValueError("recursion limit must be greater or equal than 1")
+    _limit = limit
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN))
+
+
+def get_recursion_limit() -> int:
+    return _limit
+
+
+def ensure_host_limit() -> None:
+    """Raise the host recursion limit to leave room for the VM's own limit."""
+    need = _limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
+
+
+ensure_host_limit()
+
+
+def set_trace_hook(hook: Any) -> Any:
+    """Install ``hook`` (or None to remove it); returns the previous hook."""
+    global _hook
+    previous, _hook = _hook, hook
+    return previous
+
+
+def get_trace_hook() -> Any:
+    return _hook
+
+
+def current_frame() -> Optional[Frame]:
+    """The innermost VM frame running on this thread."""
+    return _thread.frame
+
+
+def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
+    """Run (or resume) frame ``f`` until it returns or yields; return the value.
+
+    After a yield ``f.yielding`` is True. ``throw`` resumes a suspended frame by raising that
+    exception at its current instruction (generator ``throw``).
+    """
+    thread = _thread
+    back = thread.frame
+    f.back = back
+    depth = f.depth = back.depth + 1 if back is not None else 1
+    if depth > _limit:
+        raise RecursionError("maximum recursion depth exceeded")
+    if _hook is not None:
+        return _execute_traced(f, throw)
+    thread.frame = f
+    ops = f.ops
+    stack = f.stack
+    fast = f.fast
+    pc = f.pc
+    exc = throw
+    try:
+        while True:
+            if exc is None:
+                try:
+                    while pc is not None:
+                        pc = ops[pc](f, stack, fast)
+                    return f.result
+                except BaseException as error:
+                    exc = error
+            pc = handle_exception(f, exc, pc)
+            exc = None
+    finally:
+        thread.frame = back
+
+
+def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
+    """``execute`` with the hook called before every instruction and on entry and exit."""
+    global _aborting
+    from .decode import decode
+
+    hook = _hook
+    thread = _thread
+    back = f.back
+    thread.frame = f
+    offsets = decode(f.code).offsets
+    ops = f.ops
+    stack = f.stack
+    fast = f.fast
+    pc = f.pc
+    exc = throw
+    try:
+        try:
+            hook.call(f)
+        except BaseException as error:
+            _aborting = error
+            raise
+        while True:
+            if exc is None:
+                try:
+                    while pc is not None:
+                        f.pc = pc
+                        try:
+                            hook.step(f, offsets[pc])
+                        except BaseException as error:
+                            _aborting = error
+                            raise
+                        pc = ops[pc](f, stack, fast)
+                    break
+                except BaseException as error:
+                    exc = error
+            try:
+                pc = handle_exception(f, exc, pc)
+            except BaseException as error:
+                if error is not _aborting:
+                    _leave(hook, f, "exception", error)
+                raise
+            exc = None
+        result = f.result
+        _leave(hook, f, "yield" if f.yielding else "return", result)
+        return result
+    finally:
+        thread.frame = back
+
+
+def _leave(hook: Any, f: Frame, kind: str, value: Any) -> None:
+    global _aborting
+    try:
+        hook.leave(f, kind, value)
+    except BaseException as error:
+        _aborting = error
+        raise
+
+
+def is_abort(exc: BaseException) -> bool:
+    return exc is _aborting or isinstance(exc, HookAbort)
+
+
+def handle_exception(f: Frame, exc: BaseException, pc: int) -> int:
+    """Unwind ``f``'s blocks for ``exc`` raised at instruction ``pc``.
+
+    Returns the handler's index with the handler set up (except-handler block pushed, the exception
+    on the stack and handled); with no handler left, restores the handled exception the frame
+    started with and re-raises ``exc`` to the caller.
+    """
+    blocks = f.blocks
+    stack = f.stack
+    f.pc = pc
+    if is_abort(exc):
+        _drop_blocks(f)
+        raise exc
+    add_vm_entry(exc, f.code, f.globals, pc, not f.reraise)
+    f.reraise = False
+    base = restored = None
+    while blocks:
+        block = blocks.pop()
+        kind = block.type
+        if kind is EXCEPT_HANDLER:
+            del stack[block.level:]
+            base = block.prev
+            restored = True
+            continue
+        if kind is LOOP:
+            continue
+        level = block.level
+        del stack[level:]
+        previous = base if restored else current_handled()
+        blocks.append(Block(EXCEPT_HANDLER, -1, level, exc, previous))
+        set_handled(exc)
+        stack.append(exc)
+        return block.handler // 2
+    if restored:
+        _raise_with_handled(exc, base)
+    raise exc
+
+
+def _raise_with_handled(exc: BaseException, handled: Optional[BaseException]) -> None:
+    """Raise ``exc`` out of a frame whose handled exception must become ``handled`` again.
+
+    A plain ``raise`` would chain: CPython sets ``__context__`` to the handled exception at the
+    moment of the raise. Propagation out of a frame is not a new raise, so the context is put back.
+    """
+    set_handled(handled)
+    if handled is None or handled is exc:
+        raise exc
+    context, suppress = exc.__context__, exc.__suppress_context__
+    try:
+        raise exc
+    except BaseException:
+        exc.__context__ = context
+        exc.__suppress_context__ = suppress
+        raise
+
+
+def _drop_blocks(f: Frame) -> None:
+    """Pop every block without running handlers, restoring the handled exception (aborts)."""
+    blocks = f.blocks
+    while blocks:
+        block = blocks.pop()
+        if block.type is EXCEPT_HANDLER:
+            set_handled(block.prev)
+    del f.stack[:]
+
+
+def unwind_jump(f: Frame, marker: Any) -> Optional[int]:
+    """Unwind blocks for ``return`` (a ReturnMarker), ``break`` (BREAK) or ``continue``.
+
+    Returns the index to go on at, or None when the frame returns (``f.result`` set).
+    """
+    blocks = f.blocks
+    stack = f.stack
+    while blocks:
+        block = blocks[-1]
+        kind = block.type
+        if kind is EXCEPT_HANDLER:
+            blocks.pop()
+            del stack[block.level:]
+            set_handled(block.prev)
+        elif kind is LOOP:
+            if type(marker) is ContinueMarker:
+                return marker.target // 2
+            blocks.pop()
+            if marker is BREAK:
+                del stack[block.level:]
+                return block.handler // 2
+        elif kind is FINALLY:
+            blocks.pop()
+            del stack[block.level:]
+            stack.append(marker)
+            return block.handler // 2
+        else:  # EXCEPT
+            blocks.pop()
+            del stack[block.level:]
+    if type(marker) is not ReturnMarker:
+        raise SystemError(f"bytelens VM: {marker!r} with no loop block in {f.code.qualname}")
+    f.result = marker.value
+    return None
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` (a VM function or any host callable) with these arguments."""
+    from .functions import Function, call_function
+    if type(fn) is Function:
+        return call_function(fn, args, kwargs)
+    return fn(*args, **kwargs)

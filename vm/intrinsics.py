@@ -1,0 +1,145 @@
+"""Builtins that need the calling VM frame: ``super()``, ``locals()``, ``globals()``, ``vars()``,
+``dir()``, ``eval``, ``exec`` and ``__build_class__``.
+
+CPython's versions of these read the running host frame, which for code on the VM is the
+interpreter's own. When VM code calls one of them directly (CALL_FUNCTION, CALL_METHOD,
+CALL_FUNCTION_EX without keywords), the VM runs these versions with its frame instead. ``eval`` and
+``exec`` of a string compile it with bytelens and run it on the VM; a host code object (from
+``compile()``) runs natively. Host code calling the builtins (``map(eval, ...)``) gets CPython's.
+"""
+
+from __future__ import annotations
+
+import builtins
+from types import CodeType
+from typing import Any, Callable
+
+from .code import Code
+from .frame import NULL, Frame
+
+
+def _super(f: Frame, args: list) -> Any:
+    if args:
+        return super(*args)
+    code = f.code
+    if code.argcount == 0:
+        raise RuntimeError("super(): no arguments")
+    first_name = code.varnames[0]
+    if first_name in code.cellvars:
+        try:
+            first = f.cells[code.cellvars.index(first_name)].cell_contents
+        except ValueError:
+            first = NULL
+    else:
+        first = f.fast[0]
+    if first is NULL:
+        raise RuntimeError("super(): arg[0] deleted")
+    if "__class__" not in code.freevars:
+        raise RuntimeError("super(): __class__ cell not found")
+    cell = f.cells[len(code.cellvars) + code.freevars.index("__class__")]
+    try:
+        klass = cell.cell_contents
+    except ValueError:
+        klass = NULL
+    if klass is NULL:
+        raise RuntimeError("super(): empty __class__ cell")
+    if not isinstance(klass, type):
+        raise RuntimeError(f"super(): __class__ is not a type ({type(klass).__name__})")
+    return super(klass, first)
+
+
+def frame_locals(f: Frame) -> Any:
+    """What ``locals()`` returns in frame ``f``."""
+    if f.locals is not None:
+        return f.locals
+    return f.local_names()
+
+
+def _locals(f: Frame, args: list) -> Any:
+    if args:
+        return builtins.locals(*args)
+    return frame_locals(f)
+
+
+def _globals(f: Frame, args: list) -> Any:
+    if args:
+        return builtins.globals(*args)
+    return f.globals
+
+
+def _vars(f: Frame, args: list) -> Any:
+    if args:
+        return builtins.vars(*args)
+    return frame_locals(f)
+
+
+def _dir(f: Frame, args: list) -> Any:
+    if args:
+        return builtins.dir(*args)
+    return sorted(frame_locals(f).keys())
+
+
+def _namespaces(f: Frame, name: str, args: list) -> tuple[Any, Any, Any]:
+    source = args[0]
+    globals_ = args[1] if len(args) > 1 else None
+    locals_ = args[2] if len(args) > 2 else None
+    if globals_ is not None and not isinstance(globals_, dict):
+        raise TypeError(f"{name}() globals must be a dict, not {type(globals_).__name__}" if name == "exec"
+                        else "globals must be a dict")
+    if globals_ is None:
+        globals_ = f.globals
+        if locals_ is None:
+            locals_ = frame_locals(f)
+    elif locals_ is None:
+        locals_ = globals_
+    if "__builtins__" not in globals_:
+        globals_["__builtins__"] = f.builtins if f.globals is globals_ else builtins
+    return source, globals_, locals_
+
+
+def _run_source(f: Frame, name: str, args: list, mode: str) -> Any:
+    if not args or len(args) > 3:
+        return getattr(builtins, name)(*args)
+    source, globals_, locals_ = _namespaces(f, name, args)
+    if isinstance(source, CodeType):
+        return getattr(builtins, name)(source, globals_, locals_)
+    if isinstance(source, Code):
+        code = source
+    else:
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            source = bytes(source).decode("utf-8")
+        if not isinstance(source, str):
+            what = "a string, bytes or code object" if name == "exec" else "a string, bytes or code object"
+            raise TypeError(f"{name}() arg 1 must be {what}")
+        if mode == "eval":
+            source = source.lstrip(" \t")
+        from .compiler import compile_source
+        code = compile_source(source, "<string>", mode=mode)
+    from .modules import run_code
+    result = run_code(code, globals_, locals_)
+    return result if mode == "eval" else None
+
+
+def _eval(f: Frame, args: list) -> Any:
+    return _run_source(f, "eval", args, "eval")
+
+
+def _exec(f: Frame, args: list) -> Any:
+    return _run_source(f, "exec", args, "exec")
+
+
+def _build_class(f: Frame, args: list) -> Any:
+    from .build_class import build_class
+    return build_class(*args)
+
+
+SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
+    super: _super,
+    builtins.locals: _locals,
+    builtins.globals: _globals,
+    builtins.vars: _vars,
+    builtins.dir: _dir,
+    builtins.eval: _eval,
+    builtins.exec: _exec,
+    builtins.__build_class__: _build_class,
+}

@@ -1,0 +1,169 @@
+"""Tracebacks that name bytelens source lines: host traceback entries standing in for VM frames.
+
+A traceback entry needs a real host frame object. For each bytelens code object the VM makes one
+*shadow* frame: the frame of a never-started host generator whose code object carries the bytelens
+code's name, qualname, file name, first line, local names and a location table built from the
+bytelens code's positions, instruction for instruction. An entry ``TracebackType(next, shadow, 2 *
+index, line)`` then renders exactly like CPython's own (file, line, function, source line, and the
+``^^^^`` position marks), in ``traceback``, ``logging`` and the default ``sys.excepthook`` alike.
+
+As an exception passes through a VM frame, ``add_vm_entry`` drops the host entries of the VM's own
+machinery (every module of this package) and puts the frame's shadow entry in front, so the chain
+reads like CPython's: VM frames, and the host frames of library code the VM called.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from types import CodeType, FrameType, FunctionType, TracebackType
+from typing import Optional
+
+from .code import Code, Position
+
+#: Host files whose frames are the VM's own machinery, hidden from tracebacks.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_internal_files: dict[str, bool] = {}
+
+_SHADOW_MARK = object()
+_shadows: "weakref.WeakKeyDictionary[Code, FrameType]" = weakref.WeakKeyDictionary()
+
+# 3.11 location-table entry kinds (Objects/locations.md).
+_NO_COLUMNS = 13
+_LONG_FORM = 14
+_NO_LOCATION = 15
+_NOP = 9
+
+
+def _template():  # its code object is the model for every shadow code object
+    yield
+
+
+def _is_internal(filename: str) -> bool:
+    known = _internal_files.get(filename)
+    if known is None:
+        known = os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
+        _internal_files[filename] = known
+    return known
+
+
+def _varint(value: int, out: bytearray) -> None:
+    while value >= 64:
+        out.append(0x40 | (value & 63))
+        value >>= 6
+    out.append(value)
+
+
+def _svarint(value: int, out: bytearray) -> None:
+    _varint((-value << 1) | 1 if value < 0 else value << 1, out)
+
+
+def location_table(positions: list[Position], firstlineno: int) -> bytes:
+    """Encode one position per code unit in CPython 3.11's ``co_linetable`` format."""
+    out = bytearray()
+    previous = firstlineno
+    for line, column, end_line, end_column in positions:
+        if line is None:
+            out.append(0x80 | (_NO_LOCATION << 3))
+            continue
+        if column is None or end_line is None or end_column is None or end_line < line:
+            out.append(0x80 | (_NO_COLUMNS << 3))
+            _svarint(line - previous, out)
+        else:
+            out.append(0x80 | (_LONG_FORM << 3))
+            _svarint(line - previous, out)
+            _varint(end_line - line, out)
+            _varint(column + 1, out)
+            _varint(end_column + 1, out)
+        previous = line
+    return bytes(out)
+
+
+def _shadow_code(code: Code) -> CodeType:
+    model = _template.__code__
+    units = max(len(code.positions), len(model.co_code) // 2)
+    positions = list(code.positions) + [(None, None, None, None)] * (units - len(code.positions))
+    body = model.co_code + bytes((_NOP, 0)) * (units - len(model.co_code) // 2)
+    varnames = tuple(code.varnames)
+    return model.replace(
+        co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
+        co_firstlineno=max(code.firstlineno, 1), co_code=body,
+        co_linetable=location_table(positions, max(code.firstlineno, 1)),
+        co_varnames=varnames, co_nlocals=len(varnames),
+        co_consts=model.co_consts + (_SHADOW_MARK,))
+
+
+def shadow_frame(code: Code, globals: dict) -> FrameType:
+    """The host frame that stands for ``code`` in tracebacks (made once per code object)."""
+    frame = _shadows.get(code)
+    if frame is None:
+        generator = FunctionType(_shadow_code(code), globals)()
+        frame = generator.gi_frame
+        _shadows[code] = frame
+    return frame
+
+
+def is_shadow(frame: FrameType) -> bool:
+    consts = frame.f_code.co_consts
+    return bool(consts) and consts[-1] is _SHADOW_MARK
+
+
+def strip_internal(tb: Optional[TracebackType]) -> Optional[TracebackType]:
+    """Drop the VM's own host entries from the head of ``tb`` up to its first shadow entry."""
+    head = last = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        consts = code.co_consts
+        if consts and consts[-1] is _SHADOW_MARK:
+            break
+        if not _is_internal(code.co_filename):
+            if last is None:
+                head = tb
+            else:
+                last.tb_next = tb
+            last = tb
+        tb = tb.tb_next
+    if last is None:
+        return tb
+    last.tb_next = tb
+    return head
+
+
+def add_vm_entry(exc: BaseException, code: Code, globals: dict, index: int, new_entry: bool) -> None:
+    """Record that ``exc`` passes through a VM frame running ``code`` at instruction ``index``.
+
+    ``new_entry`` is False for a re-raise (END_FINALLY, bare ``raise``): like CPython's RERAISE, the
+    frame's entry from the first raise stays and no second one is added.
+    """
+    tb = strip_internal(exc.__traceback__)
+    if new_entry:
+        positions = code.positions
+        line = positions[index][0] if index < len(positions) else None
+        tb = TracebackType(tb, shadow_frame(code, globals), 2 * index,
+                           line if line is not None else code.firstlineno)
+    exc.__traceback__ = tb
+
+
+_signatures: "weakref.WeakKeyDictionary[Code, CodeType]" = weakref.WeakKeyDictionary()
+
+
+def signature_code(code: Code) -> CodeType:
+    """A host code object describing ``code``'s signature for ``inspect`` (a VM function's __code__).
+
+    It has the bytelens code's argument counts, flags, variable names, name, file and first line;
+    its instructions are a placeholder that is never run.
+    """
+    host = _signatures.get(code)
+    if host is None:
+        model = _template.__code__
+        varnames = tuple(code.varnames)
+        host = model.replace(
+            co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
+            co_firstlineno=max(code.firstlineno, 1), co_argcount=code.argcount,
+            co_posonlyargcount=code.posonlyargcount, co_kwonlyargcount=code.kwonlyargcount,
+            co_flags=code.flags, co_varnames=varnames, co_nlocals=len(varnames),
+            co_cellvars=tuple(code.cellvars), co_freevars=tuple(code.freevars),
+            co_linetable=location_table([(None, None, None, None)] * (len(model.co_code) // 2),
+                                        max(code.firstlineno, 1)))
+        _signatures[code] = host
+    return host
