@@ -644,6 +644,9 @@ class _Builder:
             self.visit_expr(node.elt)
         scope.is_generator = kind is Comprehension.GENERATOR
         self.leave()
+        # Awaiting an async list/set/dict comprehension makes the enclosing scope a coroutine too.
+        if scope.is_async and not scope.is_generator:
+            self.cur.is_async = True
 
     def expr_await(self, node: ast.Await) -> None:
         self.raise_if_annotation("await expression", node)
