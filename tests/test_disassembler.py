@@ -246,3 +246,13 @@ def test_code_summary_lists_what_the_code_holds():
     outer = code_summary(code)
     assert "   1: <code object g at line 3>\n" in outer and "Flags:             0x0000\n" in outer
     assert "Names:\n   0: range\n   1: i\n   2: x\n   3: g\n" in outer
+
+
+def test_long_opnames_borrow_from_the_argument_column():
+    code = assemble([("BUILD_TUPLE_UNPACK_WITH_CALL", 2), ("BUILD_TUPLE", 2), ("BUILD_TUPLE", 12345),
+                     ("BUILD_MAP_UNPACK_WITH_CALL", 123456)])
+    rows = [format_instruction(i, show_position=False) for i in get_instructions(code)]
+    assert rows[0].endswith("BUILD_TUPLE_UNPACK_WITH_CALL 2")
+    assert rows[1].endswith("BUILD_TUPLE              2")
+    assert rows[-1].endswith("BUILD_MAP_UNPACK_WITH_CALL 123456")
+    assert len(rows[0]) - len(rows[1]) == 4  # overflows by the excess of the name only

@@ -226,9 +226,13 @@ def _format_row(instr: Instruction, line_text: Optional[str], *, mark_jump_targe
         fields.append(line_text.rjust(line_width))
     fields.append(">>" if mark_jump_targets and instr.is_jump_target else "  ")
     fields.append(str(instr.offset).rjust(offset_width))
-    fields.append(instr.opname.ljust(OPNAME_WIDTH))
-    if instr.arg is not None:
-        fields.append(str(instr.arg).rjust(ARG_WIDTH))
+    if instr.arg is None:
+        fields.append(instr.opname.ljust(OPNAME_WIDTH))
+    else:
+        # A name longer than its column borrows from the argument's, so the meanings stay aligned.
+        arg = str(instr.arg)
+        gap = max(1, OPNAME_WIDTH + 1 + ARG_WIDTH - len(instr.opname) - len(arg))
+        fields.append(instr.opname + " " * gap + arg)
         meaning = instr.block or instr.argrepr
         if meaning:
             fields.append(f"({meaning})")
