@@ -31,7 +31,7 @@ def cpython(source: str) -> tuple[SyntaxError | None, list[tuple[str, int]]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            compile(source, "<test>", "exec")
+            compile(source, "<test>", "exec", dont_inherit=True)
         except SyntaxError as exc:
             error = exc
     return error, sorted({(str(w.message), w.lineno) for w in caught})
@@ -139,7 +139,7 @@ def cpython_folds(expression: str) -> object:
 
     The bytecode optimizer folds nothing that the AST optimizer left (for the operators listed).
     """
-    code = compile(f"({expression})", "<test>", "eval")
+    code = compile(f"({expression})", "<test>", "eval", dont_inherit=True)
     ops = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "CACHE")]
     if [i.opname for i in ops] == ["LOAD_CONST", "RETURN_VALUE"]:
         return ops[0].argval

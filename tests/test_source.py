@@ -14,7 +14,7 @@ from bytelens.vm.source import SourceLines, decode_source, parse_source, read_fu
 
 def cpython_error(source: str | bytes) -> SyntaxError:
     with pytest.raises(SyntaxError) as caught:
-        compile(source, "<test>", "exec", ast.PyCF_ONLY_AST)
+        compile(source, "<test>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     return caught.value
 
 
@@ -92,12 +92,12 @@ def test_bad_encoding_declaration_points_at_the_declaration(data, line):
 ])
 def test_declared_encodings_decode(data, expected):
     assert decode_source(data, "<test>") == expected
-    compile(data, "<test>", "exec")  # and CPython agrees the file is fine
+    compile(data, "<test>", "exec", dont_inherit=True)  # and CPython agrees the file is fine
 
 
 def test_non_utf8_bytes_in_a_comment_are_accepted_like_cpython():
     data = b"# caf\xe9\nx = 1  # \xff\n"
-    compile(data, "<test>", "exec")
+    compile(data, "<test>", "exec", dont_inherit=True)
     text = decode_source(data, "<test>")
     assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(data))
 
@@ -135,7 +135,7 @@ def test_parser_warnings_become_diagnostics_with_exact_ranges():
     source = 'x = "\\d"\ny = b"\\N" + f"{x}\\q" "\\w"\nz = r"\\d" + "ok\\\\d"\nw = 1if x else 2\n'
     with warnings.catch_warnings(record=True) as expected:
         warnings.simplefilter("always")
-        compile(source, "<test>", "exec")
+        compile(source, "<test>", "exec", dont_inherit=True)
     tree, found = parse_source(source, "<test>")
     assert sorted((d.message, d.line) for d in found) == \
         sorted((str(w.message), w.lineno) for w in expected)
@@ -180,7 +180,7 @@ def test_warnings_of_other_threads_are_not_swallowed():
 def test_deep_nesting_reports_cpythons_recursion_error():
     source = "x = " + "+".join(["a"] * 100_000) + "\n"
     with pytest.raises(RecursionError) as expected:
-        compile(source, "<test>", "exec")
+        compile(source, "<test>", "exec", dont_inherit=True)
     error = bytelens_error(parse_source, source, "<test>")
     assert (error.kind, error.msg) == ("RecursionError", str(expected.value))
     assert error.lineno == 1
@@ -189,7 +189,7 @@ def test_deep_nesting_reports_cpythons_recursion_error():
 def test_parser_memory_error_is_a_diagnostic():
     source = "x = " + "-" * 100_000 + "1\n"
     with pytest.raises(MemoryError):
-        compile(source, "<test>", "exec")
+        compile(source, "<test>", "exec", dont_inherit=True)
     error = bytelens_error(parse_source, source, "<test>")
     assert error.kind == "MemoryError"
     assert error.to_diagnostic().severity == "error"
@@ -198,7 +198,7 @@ def test_parser_memory_error_is_a_diagnostic():
 def test_lone_surrogate_reports_the_encoders_message():
     source = "x = 1\ny = '\ud800'\n"
     with pytest.raises(UnicodeEncodeError) as expected:
-        compile(source, "<test>", "exec")
+        compile(source, "<test>", "exec", dont_inherit=True)
     error = bytelens_error(parse_source, source, "<test>")
     assert (error.kind, error.msg) == ("UnicodeEncodeError", str(expected.value))
     assert (error.lineno, error.offset) == (2, 6)
@@ -221,7 +221,7 @@ def test_fifty_thousand_lines_parse():
 ])
 def test_future_errors_match_cpython(source):
     with pytest.raises(SyntaxError) as caught:
-        compile(source, "<test>", "exec")  # future errors come after parsing: not ONLY_AST
+        compile(source, "<test>", "exec", dont_inherit=True)  # future errors come after parsing: not ONLY_AST
     expected = caught.value
     error = bytelens_error(parse_source, source, "<test>")
     assert (error.msg, error.lineno, error.offset) == (expected.msg, expected.lineno, expected.offset)

@@ -1,0 +1,189 @@
+"""The differential error corpus: bytelens's first error and its warnings against CPython's compile().
+
+Every case in ``tests/errors/*.txt`` is compiled by CPython 3.11 (``compile(source, ..., "exec")``)
+and by bytelens's front end in the same test run; nothing CPython says is written down anywhere.
+The first error must agree in class, message, line, column, end line and end column; the warnings
+in category, message and line (CPython reports a warning as often as it compiles the code: a set
+is compared).
+
+Corpus format: a ``### title`` line starts a case, the lines up to the next one are its source.
+A title ending in ``[bytes]`` holds a Python bytes literal instead (raw source bytes).
+
+Where CPython has no position, or a position in other units, the comparison says so explicitly:
+* Errors CPython raises after parsing (future.c, symtable.c, compile.c) count columns in UTF-8
+  bytes; bytelens counts characters (DESIGN.md), so CPython's columns are converted first.
+* CPython reports encoding-declaration errors at line 0 and errors at "artificial" compiler
+  locations at line -1; bytelens points at the declaration or at the statement.
+* future.c gives no end column (None); bytelens's range runs to the end of the statement.
+* CPython's MemoryError from the parser has no message; bytelens gives one.
+
+CPython compiles with ``dont_inherit=True``: this module's own future imports must not leak in.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+import pytest
+
+from bytelens.vm.checks import check_module
+from bytelens.vm.diagnostics import CompileError
+from bytelens.vm.source import SourceLines, decode_source, parse_source, tree_recursion
+from bytelens.vm.symtable import build_symtable
+
+CORPUS = Path(__file__).parent / "errors"
+FILENAME = "case.py"
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    title: str
+    source: Union[str, bytes]
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.title}"
+
+
+def load_corpus() -> list[Case]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        title = None
+        lines: list[str] = []
+        for line in path.read_text(encoding="utf-8").split("\n") + ["### "]:
+            if line.startswith("### "):
+                if title is not None:
+                    body = "\n".join(lines).strip("\n") + "\n"
+                    source = ast.literal_eval(body) if title.endswith("[bytes]") else body
+                    cases.append(Case(path.name, title, source))
+                title, lines = line[4:].strip(), []
+            else:
+                lines.append(line)
+    return cases
+
+
+CASES = load_corpus()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The first error (class, message, line, column, end line, end column) and the warnings."""
+
+    error: Optional[tuple]
+    warnings: frozenset
+
+
+def text_of(source: Union[str, bytes]) -> str:
+    """The source text, decoded by the standard library (not by bytelens) for column conversion."""
+    if isinstance(source, str):
+        return source
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding, "replace")
+    except SyntaxError:
+        return source.decode("utf-8", "replace")
+
+
+def parses(source: Union[str, bytes]) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except Exception:
+        return False
+    return True
+
+
+def cpython_report(source: Union[str, bytes]) -> Report:
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            compile(source, FILENAME, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+            error = exc
+    found = frozenset((w.category.__name__, str(w.message), w.lineno) for w in caught)
+    if error is None:
+        return Report(None, found)
+    if not isinstance(error, SyntaxError):
+        return Report((type(error).__name__, str(error), None, None, None, None), found)
+    line, column, end_line, end_column = error.lineno, error.offset, error.end_lineno, error.end_offset
+    if line and line > 0 and parses(source):
+        # Raised after parsing: CPython's columns are UTF-8 byte offsets (1-based).
+        lines = SourceLines(text_of(source))
+        if column and column > 0:
+            column = lines.column(line, column - 1) + 1
+        if end_line and end_column and end_column > 0:
+            end_column = lines.column(end_line, end_column - 1) + 1
+    return Report((type(error).__name__, error.msg, line, column, end_line, end_column), found)
+
+
+def bytelens_report(source: Union[str, bytes]) -> Report:
+    """The front end of bytelens's compiler: decode, parse, symbol table, compile-stage checks."""
+    found: list = []
+    error = None
+    try:
+        text = source if isinstance(source, str) else decode_source(source, FILENAME)
+        tree, parse_warnings = parse_source(text, FILENAME)
+        found.extend(parse_warnings)
+        with tree_recursion():
+            table = build_symtable(tree, FILENAME)
+        check_module(tree, table, FILENAME, warnings_out=found)
+    except CompileError as exc:
+        error = (exc.kind, exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
+    return Report(error, frozenset((d.kind, d.message, d.line) for d in found))
+
+
+def assert_same_error(case: Case, expected: tuple, actual: tuple) -> None:
+    kind, message, line, column, end_line, end_column = expected
+    assert actual[0] == kind, case
+    if kind == "MemoryError":
+        return  # CPython's parser MemoryError carries no message
+    assert actual[1] == message, case
+    mine_line, mine_column, mine_end_line, mine_end_column = actual[2:]
+    if line is None or line < 1:
+        # No position from CPython: null bytes, recursion (None), an encoding declaration (0), an
+        # artificial compiler location (-1). bytelens still gives a real one.
+        assert mine_line >= 1 and mine_column >= 1, case
+        if line == 0:
+            assert mine_line in (1, 2), case  # the coding declaration's line
+        return
+    assert (mine_line, mine_column) == (line, column), case
+    if end_column is None:
+        # future.c gives a start only; bytelens's range must still be a range on the same line.
+        assert mine_end_line == line and mine_end_column > mine_column, case
+        return
+    assert (mine_end_line, mine_end_column) == (end_line, end_column), case
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_case_reports_what_cpython_reports(case):
+    expected = cpython_report(case.source)
+    actual = bytelens_report(case.source)
+    if expected.error is None:
+        assert actual.error is None, case
+    else:
+        assert actual.error is not None, f"{case}: CPython says {expected.error}"
+        assert_same_error(case, expected.error, actual.error)
+    assert actual.warnings == expected.warnings, case
+
+
+def test_corpus_is_broad():
+    """Many cases, most of them errors, from every part of the pipeline."""
+    reports = [cpython_report(case.source) for case in CASES]
+    errors = [report.error for report in reports if report.error is not None]
+    assert len(CASES) >= 400
+    assert len(errors) >= 250
+    assert sum(1 for report in reports if report.warnings) >= 100
+    assert {error[0] for error in errors} >= {"SyntaxError", "IndentationError", "TabError"}
+    assert len({case.file for case in CASES}) == len(list(CORPUS.glob("*.txt")))
+
+
+def test_corpus_titles_are_unique():
+    assert len({str(case) for case in CASES}) == len(CASES)
