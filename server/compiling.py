@@ -60,13 +60,19 @@ class Compilation:
         return self._index is not None
 
     def index(self) -> Optional[LineIndex]:
-        """The instructions by line (built on first use; slow for large files: call off the loop)."""
+        """The instructions by line (built on first use: milliseconds for a large file)."""
         if self.code is None:
             return None
         with self._index_lock:
             if self._index is None:
                 self._index = LineIndex(self.code)
             return self._index
+
+    def warm_index(self) -> None:
+        """Build the index and decode every code object (in a worker thread, before any hover)."""
+        index = self.index()
+        if index is not None:
+            index.warm()
 
 
 def compile_text(text: str, filename: str, version: int) -> Compilation:
@@ -158,9 +164,9 @@ class CompileScheduler:
         if self._documents.get(uri) is not document or document.version != version:
             return
         self._on_result(document, compilation)
-        if compilation.ok and not compilation.index_ready:
-            # Warm the hover index now, off the loop, rather than on the first hover.
-            await asyncio.get_running_loop().run_in_executor(self._executor, compilation.index)
+        if compilation.ok:
+            # Decode for hovers now, off the loop, rather than on the first hover of each function.
+            await asyncio.get_running_loop().run_in_executor(self._executor, compilation.warm_index)
 
     def _record(self, uri: str, document: Document, future: asyncio.Future) -> None:
         """Keep every finished compilation, even one whose task was cancelled meanwhile, in the
