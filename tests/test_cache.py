@@ -25,7 +25,7 @@ from bytelens.vm.cache import (
     read_cache,
     write_cache,
 )
-from bytelens.vm.code import CO_NEWLOCALS, CO_OPTIMIZED
+from bytelens.vm.code import CO_NEWLOCALS, CO_OPTIMIZED, Code
 
 EVERY_CONSTANT = (
     None, True, False, Ellipsis, 0, 1, -1, 255, 256, -129, 2 ** 63, -(2 ** 63) - 1, 7 ** 2000, -(7 ** 2000),
@@ -272,3 +272,120 @@ def test_cache_file_takes_the_source_permissions(source):
     assert cached(source).stat().st_mode & 0o777 == 0o644
     source.chmod(0o640)
     assert cached(source).stat().st_mode & 0o777 == 0o640
+
+
+# --- compile_file with the real compiler ---------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def compilations(monkeypatch):
+    """The paths compile_file really compiled (the real compiler, observed)."""
+    from bytelens.vm import compiler
+
+    seen = []
+    real = compiler.compile_source
+
+    def observed(source, filename, *args, **kwargs):
+        seen.append(filename)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(compiler, "compile_source", observed)
+    return seen
+
+
+def test_compile_file_writes_then_reuses_the_cache(source, compilations):
+    first = compile_file(str(source))
+    assert Path(cache_path(str(source))).exists()
+    second = compile_file(str(source))
+    assert compilations == [str(source)]
+    assert first_difference(first, second) is None
+
+
+def test_stale_cache_is_recompiled_and_rewritten(source, compilations):
+    compile_file(str(source))
+    source.write_text("x = 'changed'\n")
+    code = compile_file(str(source))
+    assert "changed" in code.consts and len(compilations) == 2
+    assert "changed" in load_cache(str(source)).consts
+
+
+@pytest.mark.parametrize("damage", ["foreign", "other-version", "truncated", "flipped", "empty"])
+def test_damaged_or_foreign_cache_is_recompiled_and_rewritten(source, compilations, damage):
+    compile_file(str(source))
+    path = Path(cache_path(str(source)))
+    data = path.read_bytes()
+    path.write_bytes({
+        "foreign": importlib.util.MAGIC_NUMBER + data[4:],
+        "other-version": cache.encode(assemble(["NOP"], consts=("evil",)),
+                                      cache.CacheHeader(cache.magic_number() + 1, 0, 0, 0, bytes(16))),
+        "truncated": data[:-5],
+        "flipped": data[:-1] + bytes([data[-1] ^ 1]),
+        "empty": b"",
+    }[damage])
+    code = compile_file(str(source))
+    assert len(compilations) == 2 and "evil" not in code.consts and 1 in code.consts
+    header, reread = read_cache(str(path))
+    assert header.magic == cache.magic_number() and first_difference(code, reread) is None
+
+
+def test_code_that_does_not_compile_writes_no_cache(tmp_path):
+    from bytelens.vm import CompileError
+
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(:\n")
+    with pytest.raises(CompileError):
+        compile_file(str(bad))
+    assert not Path(cache_path(str(bad))).exists()
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(source, compilations):
+    (source.parent / "__pycache__").write_text("a file where the folder should be")
+    assert compile_file(str(source)).consts  # compiled in memory
+    assert compile_file(str(source)).consts and len(compilations) == 2
+    with pytest.raises(OSError):
+        compile_file(str(source), raise_write_errors=True)
+    assert compile_file(str(source), write_cache=False) and len(compilations) == 4
+
+
+@pytest.mark.parametrize("program", sorted(GOLDEN.glob("*.py")) + [Path(__file__).parent.parent / "examples" / "fib.py"],
+                         ids=lambda path: path.stem)
+def test_real_programs_round_trip_through_their_cache_files(program, tmp_path):
+    copy = tmp_path / program.name
+    shutil.copy(program, copy)
+    compiled = compile_file(str(copy))
+    loaded = load_cache(str(copy))
+    assert first_difference(compiled, loaded) is None
+
+
+def test_stdlib_modules_round_trip(tmp_path):
+    import _pydecimal
+    import typing
+
+    from bytelens.vm import compile_source
+
+    for module in (typing, _pydecimal):
+        code = compile_source(Path(module.__file__).read_bytes(), module.__file__)
+        assert first_difference(code, serialize.loads(serialize.dumps(code))) is None
+
+
+def test_bytelens_compile_end_to_end(tmp_path):
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "sub" / "b.py").write_text("def b():\n    return 2\n")
+    (tmp_path / "pkg" / "broken.py").write_text("return 3\n")
+    result = run_bytelens("compile", "pkg", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "SyntaxError: 'return' outside function" in result.stderr and "broken.py" in result.stderr
+    assert result.stdout == ""
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.blc"))
+    assert written == [os.path.join("pkg", "__pycache__", f"a.{cache.CACHE_TAG}.blc"),
+                       os.path.join("pkg", "sub", "__pycache__", f"b.{cache.CACHE_TAG}.blc")]
+    loaded = load_cache(str(tmp_path / "pkg" / "sub" / "b.py"))
+    assert [c.name for c in loaded.consts if isinstance(c, Code)] == ["b"]
+    assert not list(tmp_path.rglob("*.pyc"))  # nothing of CPython's
+    (tmp_path / "pkg" / "broken.py").unlink()
+    assert run_bytelens("compile", "pkg", cwd=tmp_path).returncode == 0
+    missing = run_bytelens("compile", "nowhere.py", cwd=tmp_path)
+    assert missing.returncode == 1 and "nowhere.py" in missing.stderr and "Traceback" not in missing.stderr

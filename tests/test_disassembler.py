@@ -256,3 +256,42 @@ def test_long_opnames_borrow_from_the_argument_column():
     assert rows[1].endswith("BUILD_TUPLE              2")
     assert rows[-1].endswith("BUILD_MAP_UNPACK_WITH_CALL 123456")
     assert len(rows[0]) - len(rows[1]) == 4  # overflows by the excess of the name only
+
+
+# --- end to end, with the real compiler ----------------------------------------------------------
+
+
+def test_bytelens_dis_prints_the_listing(tmp_path):
+    from conftest import ROOT, run_bytelens
+
+    from bytelens.vm import compile_source
+
+    fib = ROOT / "examples" / "fib.py"
+    code = compile_source(fib.read_bytes(), str(fib))
+    whole = run_bytelens("dis", str(fib))
+    assert whole.returncode == 0 and whole.stdout == format_disassembly(code)
+    assert whole.stdout.count("Disassembly of") == len(list(code.walk()))
+    one_line = run_bytelens("dis", str(fib), "--line", "12")
+    assert one_line.returncode == 0 and one_line.stdout == format_disassembly(code, line=12)
+    assert one_line.stdout.startswith("Disassembly of <code object fib at line 4>, line 12:\n")
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = (1,\n")
+    failed = run_bytelens("dis", str(bad))
+    assert failed.returncode == 1 and failed.stdout == "" and "SyntaxError" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+
+def test_every_line_of_a_real_program_maps_to_its_rows():
+    from conftest import ROOT
+
+    from bytelens.vm import compile_source
+
+    source = (ROOT / "tests" / "golden" / "pattern_matching.py").read_bytes()
+    code = compile_source(source, "pattern_matching.py")
+    text, mapping = disassembly_map(code)
+    rows = text.splitlines()
+    for line, indexes in mapping.items():
+        expected = [instr for _, instrs in instructions_for_line(code, line) for instr in instrs]
+        assert len(indexes) == len(expected)
+        for index, instr in zip(indexes, expected):
+            assert re.match(rf" *(\d+|\|) (>>|  ) +{instr.offset} {instr.opname}\b", rows[index])
