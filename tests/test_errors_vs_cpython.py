@@ -1,7 +1,8 @@
 """The differential error corpus: bytelens's first error and its warnings against CPython's compile().
 
 Every case in ``tests/errors/*.txt`` is compiled by CPython 3.11 (``compile(source, ..., "exec")``)
-and by bytelens's front end in the same test run; nothing CPython says is written down anywhere.
+and by bytelens's ``compile_source`` in the same test run; nothing CPython says is written down
+anywhere.
 The first error must agree in class, message, line, column, end line and end column; the warnings
 in category, message and line (CPython reports a warning as often as it compiles the code: a set
 is compared).
@@ -32,10 +33,9 @@ from typing import Optional, Union
 
 import pytest
 
-from bytelens.vm.checks import check_module
+from bytelens.vm.compiler import compile_source
 from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.source import SourceLines, decode_source, parse_source, tree_recursion
-from bytelens.vm.symtable import build_symtable
+from bytelens.vm.source import SourceLines
 
 CORPUS = Path(__file__).parent / "errors"
 FILENAME = "case.py"
@@ -125,16 +125,11 @@ def cpython_report(source: Union[str, bytes]) -> Report:
 
 
 def bytelens_report(source: Union[str, bytes]) -> Report:
-    """The front end of bytelens's compiler: decode, parse, symbol table, compile-stage checks."""
+    """What bytelens's compiler reports: the CompileError it raises and the warnings it collects."""
     found: list = []
     error = None
     try:
-        text = source if isinstance(source, str) else decode_source(source, FILENAME)
-        tree, parse_warnings = parse_source(text, FILENAME)
-        found.extend(parse_warnings)
-        with tree_recursion():
-            table = build_symtable(tree, FILENAME)
-        check_module(tree, table, FILENAME, warnings_out=found)
+        compile_source(source, FILENAME, warnings_out=found)
     except CompileError as exc:
         error = (exc.kind, exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
     return Report(error, frozenset((d.kind, d.message, d.line) for d in found))
