@@ -389,3 +389,19 @@ def test_bytelens_compile_end_to_end(tmp_path):
     assert run_bytelens("compile", "pkg", cwd=tmp_path).returncode == 0
     missing = run_bytelens("compile", "nowhere.py", cwd=tmp_path)
     assert missing.returncode == 1 and "nowhere.py" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("positions", [
+    ((70000, 0, 70001, 5),),  # a line past 65534: the wide table
+    ((1, None, None, None),),  # missing parts in the narrow table
+    ((None, 3, 2**32 - 2, None),),  # both at once in the wide table
+])
+def test_position_tables_narrow_and_wide(positions):
+    code = assemble(["NOP"]).replace(positions=positions)
+    assert serialize.loads(serialize.dumps(code)).positions == positions
+
+
+@pytest.mark.parametrize("bad", [(-1, 0, 1, 0), (1, 2, 3), (2**32 - 1, 0, 0, 0), (1.5, 0, 1, 0)])
+def test_impossible_positions_are_refused(bad):
+    with pytest.raises(ValueError):
+        serialize.dumps(assemble(["NOP"]).replace(positions=(bad,)))

@@ -16,22 +16,31 @@ magic number).
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import struct
+import sys
 import typing
 from typing import Any, Callable
 
 from .code import Code, Position
 
 #: Bump when the encoding changes in a way the fingerprint below cannot see.
-ENCODING_VERSION = 1
+ENCODING_VERSION = 2
 
 _NONE, _TRUE, _FALSE, _ELLIPSIS = b"N", b"T", b"F", b"E"
 _INT, _FLOAT, _COMPLEX, _STR, _STR_REF, _BYTES = b"i", b"f", b"x", b"s", b"r", b"b"
 _TUPLE, _FROZENSET, _CODE = b"(", b"{", b"c"
+_SINGLETONS = {_NONE[0]: None, _TRUE[0]: True, _FALSE[0]: False, _ELLIPSIS[0]: Ellipsis}
 
 _DOUBLE = struct.Struct("<d")
 _COMPLEX_PAIR = struct.Struct("<dd")
+
+#: How a missing position part is stored in the wide (4-byte) and narrow (2-byte) position tables.
+_WIDE_NONE = 0xFFFFFFFF
+_NARROW_NONE = 0xFFFF
+if array.array("I").itemsize != 4 or array.array("H").itemsize != 2:  # pragma: no cover - exotic C ABI
+    raise RuntimeError("serialize.py needs 4-byte 'I' and 2-byte 'H' arrays")
 
 #: Nesting deeper than this is refused on load (the compiler never produces it).
 MAX_DEPTH = 200
@@ -122,13 +131,21 @@ class _Writer:
                 self.value(value)
 
     def positions(self, positions: tuple[Position, ...]) -> None:
-        """Four varints an entry: 0 for None, else the value + 1 (positions are never negative)."""
+        """A packed array: four unsigned numbers an entry, all ones for None; two bytes each when
+        every number fits, else four (the table is most of a file, and loads in one step).
+        """
+        flat = [part for entry in positions for part in entry]
+        numbers = [part for part in flat if part is not None]
+        valid = all(type(n) is int and 0 <= n < _WIDE_NONE for n in numbers)
+        if len(flat) != 4 * len(positions) or not valid:
+            raise ValueError("a position must be four numbers (0 <= n < 2**32 - 1) or None")
+        kind, missing = ("I", _WIDE_NONE) if any(n >= _NARROW_NONE for n in numbers) else ("H", _NARROW_NONE)
+        packed = array.array(kind, [missing if part is None else part for part in flat])
+        if sys.byteorder == "big":
+            packed.byteswap()
         self.varint(len(positions))
-        for entry in positions:
-            for part in entry:
-                if part is not None and part < 0:
-                    raise ValueError(f"negative source position {entry}")
-                self.varint(0 if part is None else part + 1)
+        self.out += kind.encode()
+        self.out += packed.tobytes()
 
 
 def _canonical_key(value: Any) -> bytes:
@@ -149,23 +166,30 @@ def dumps(code: Code) -> bytes:
 
 
 class _Reader:
+    """Reads one serialised code object; every read is bounds-checked (the bytes are untrusted)."""
+
     def __init__(self, data: bytes) -> None:
-        self.data = memoryview(data)
+        self.data = bytes(data)
+        self.end = len(self.data)
         self.pos = 0
         self.strings: list[str] = []
 
     def take(self, size: int) -> bytes:
-        end = self.pos + size
-        if end > len(self.data):
+        start = self.pos
+        end = start + size
+        if end > self.end:
             raise FormatError("truncated data")
-        chunk = bytes(self.data[self.pos:end])
         self.pos = end
-        return chunk
+        return self.data[start:end]
 
     def varint(self) -> int:
+        pos = self.pos
+        if pos < self.end and self.data[pos] < 0x80:  # the common case: one byte
+            self.pos = pos + 1
+            return self.data[pos]
         result = shift = 0
         while True:
-            if self.pos >= len(self.data):
+            if self.pos >= self.end:
                 raise FormatError("truncated data")
             byte = self.data[self.pos]
             self.pos += 1
@@ -179,54 +203,52 @@ class _Reader:
     def count(self) -> int:
         """A length that must fit in the bytes left (every item takes at least one byte)."""
         n = self.varint()
-        if n > len(self.data) - self.pos:
+        if n > self.end - self.pos:
             raise FormatError("length beyond the end of the data")
         return n
 
     def value(self, depth: int = 0) -> Any:
+        """One tagged value; the tests run from the most frequent tag down."""
         if depth > MAX_DEPTH:
             raise FormatError("values nested too deeply")
-        tag = self.take(1)
-        if tag == _NONE:
-            return None
-        if tag == _TRUE:
-            return True
-        if tag == _FALSE:
-            return False
-        if tag == _ELLIPSIS:
-            return Ellipsis
-        if tag == _INT:
-            return int.from_bytes(self.take(self.count()), "little", signed=True)
-        if tag == _FLOAT:
-            return _DOUBLE.unpack(self.take(_DOUBLE.size))[0]
-        if tag == _COMPLEX:
-            real, imag = _COMPLEX_PAIR.unpack(self.take(_COMPLEX_PAIR.size))
-            return complex(real, imag)
-        if tag == _STR:
+        if self.pos >= self.end:
+            raise FormatError("truncated data")
+        tag = self.data[self.pos]
+        self.pos += 1
+        if tag == _STR_REF[0]:
+            index = self.varint()
+            if index >= len(self.strings):
+                raise FormatError("string reference out of range")
+            return self.strings[index]
+        if tag == _STR[0]:
             try:
                 text = self.take(self.count()).decode("utf-8", "surrogatepass")
             except UnicodeDecodeError as error:
                 raise FormatError(f"bad string: {error}") from None
             self.strings.append(text)
             return text
-        if tag == _STR_REF:
-            index = self.varint()
-            if index >= len(self.strings):
-                raise FormatError("string reference out of range")
-            return self.strings[index]
-        if tag == _BYTES:
+        if tag == _INT[0]:
+            return int.from_bytes(self.take(self.count()), "little", signed=True)
+        if tag == _TUPLE[0]:
+            return tuple([self.value(depth + 1) for _ in range(self.count())])
+        if tag in _SINGLETONS:
+            return _SINGLETONS[tag]
+        if tag == _CODE[0]:
+            return self.code(depth + 1)
+        if tag == _BYTES[0]:
             return self.take(self.count())
-        if tag == _TUPLE:
-            return tuple(self.value(depth + 1) for _ in range(self.count()))
-        if tag == _FROZENSET:
+        if tag == _FLOAT[0]:
+            return _DOUBLE.unpack(self.take(_DOUBLE.size))[0]
+        if tag == _COMPLEX[0]:
+            real, imag = _COMPLEX_PAIR.unpack(self.take(_COMPLEX_PAIR.size))
+            return complex(real, imag)
+        if tag == _FROZENSET[0]:
             items = [self.value(depth + 1) for _ in range(self.count())]
             try:
                 return frozenset(items)
             except TypeError:
                 raise FormatError("unhashable frozenset member") from None
-        if tag == _CODE:
-            return self.code(depth + 1)
-        raise FormatError(f"unknown tag {tag!r} at byte {self.pos - 1}")
+        raise FormatError(f"unknown tag {bytes([tag])!r} at byte {self.pos - 1}")
 
     def code(self, depth: int = 0) -> Code:
         values = {}
@@ -245,14 +267,20 @@ class _Reader:
         return Code(**values)
 
     def positions(self) -> tuple[Position, ...]:
-        entries = []
-        for _ in range(self.count()):
-            parts = []
-            for _ in range(4):
-                raw = self.varint()
-                parts.append(None if raw == 0 else raw - 1)
-            entries.append(tuple(parts))
-        return tuple(entries)
+        count = self.varint()
+        kind = self.take(1).decode("latin-1")
+        if kind not in ("H", "I"):
+            raise FormatError(f"unknown position table width {kind!r}")
+        packed = array.array(kind)
+        if count * 4 * packed.itemsize > len(self.data) - self.pos:
+            raise FormatError("position table beyond the end of the data")
+        packed.frombytes(self.take(count * 4 * packed.itemsize))
+        if sys.byteorder == "big":
+            packed.byteswap()
+        missing = _NARROW_NONE if kind == "H" else _WIDE_NONE
+        numbers = packed.tolist()
+        flat = iter([None if part == missing else part for part in numbers] if missing in packed else numbers)
+        return tuple(zip(flat, flat, flat, flat))
 
 
 def _is_int(value: Any) -> bool:
