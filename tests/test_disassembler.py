@@ -295,3 +295,16 @@ def test_every_line_of_a_real_program_maps_to_its_rows():
         assert len(indexes) == len(expected)
         for index, instr in zip(indexes, expected):
             assert re.match(rf" *(\d+|\|) (>>|  ) +{instr.offset} {instr.opname}\b", rows[index])
+
+
+def test_records_are_ordinary_frozen_instructions():
+    import dataclasses
+
+    from bytelens.vm.disassembler import Instruction
+
+    for instr in get_instructions(loop_module()):
+        rebuilt = Instruction(**{f.name: getattr(instr, f.name) for f in dataclasses.fields(Instruction)})
+        assert instr == rebuilt and hash(instr) == hash(rebuilt) and repr(instr) == repr(rebuilt)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            instr.offset = 99
+    assert dataclasses.replace(instr, offset=7).offset == 7
