@@ -105,8 +105,9 @@ def position_of(node: ast.AST) -> Position:
 class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
     """Compiles one module; ``generate()`` returns its code object."""
 
-    def __init__(self, tree: ast.Module, table: SymbolTable, filename: str) -> None:
+    def __init__(self, tree: ast.Module, table: SymbolTable, filename: str, mode: str = "exec") -> None:
         self.tree = tree
+        self.mode = mode
         self.table = table
         self.filename = filename
         self.future_flags = CO_FUTURE_ANNOTATIONS if table.future_annotations else 0
@@ -122,7 +123,17 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         tree = self.tree
         first = position_of(tree.body[0]) if tree.body else (1, 0, 1, 0)
         self.enter_unit(self.table.top, MODULE, "<module>", 1, first)
-        self.compile_body(tree.body)
+        if self.mode == "eval":
+            # The module is one expression statement (compile_source checked the grammar).
+            self.visit_expr(tree.body[0].value)
+            self.emit(op.RETURN_VALUE)
+            return self.leave_unit()
+        if self.mode == "single":
+            if find_annotations(tree.body):
+                self.emit(op.SETUP_ANNOTATIONS)
+            self.compile_statements(tree.body)
+        else:
+            self.compile_body(tree.body)
         self.pos = position_of(tree.body[-1]) if tree.body else first
         self.load_const(None)
         self.emit(op.RETURN_VALUE)
@@ -581,6 +592,11 @@ def find_annotations(body: list[ast.stmt]) -> bool:
     return False
 
 
-def generate_code(tree: ast.Module, table: SymbolTable, filename: str = "<string>") -> Code:
-    """The module's code object (its functions, classes ... nested in its constants)."""
-    return CodeGenerator(tree, table, filename).generate()
+def generate_code(tree: ast.Module, table: SymbolTable, filename: str = "<string>",
+                  mode: str = "exec") -> Code:
+    """The module's code object (its functions, classes ... nested in its constants).
+
+    ``mode`` "eval" returns the value of the module's single expression statement; "single"
+    prints the value of each top-level expression statement (PRINT_EXPR), as the REPL does.
+    """
+    return CodeGenerator(tree, table, filename, mode).generate()

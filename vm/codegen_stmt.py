@@ -217,7 +217,12 @@ class StatementCompiler:
             self.visit_and_pop(index)
 
     # <value> POP_TOP   (a constant statement, like a docstring-like string, emits nothing)
+    # <value> PRINT_EXPR at the top level of interactive input
     def stmt_expr(self, node: ast.Expr) -> None:
+        if self.mode == "single" and self.unit.kind == "module":
+            self.visit_expr(node.value)
+            self.emit(op.PRINT_EXPR)
+            return
         if type(node.value) is ast.Constant:
             return
         self.visit_expr(node.value)

@@ -12,6 +12,7 @@ issues them.
 
 from __future__ import annotations
 
+import ast
 import warnings
 from typing import Optional, Union
 
@@ -20,24 +21,33 @@ from .checks import check_module
 from .code import Code
 from .codegen import CompilerBug, generate_code
 from .diagnostics import Diagnostic
-from .source import RECURSION_MESSAGE, _whole_file_error, decode_source, parse_source, \
-    source_lines, tree_recursion
+from .source import RECURSION_MESSAGE, SourceLines, _from_syntax_error, _whole_file_error, decode_source, \
+    parse_source, source_lines, tree_recursion
 from .symtable import build_symtable
 
+_MODES = ("exec", "eval", "single")
 _WARNING_CATEGORIES = {"SyntaxWarning": SyntaxWarning, "DeprecationWarning": DeprecationWarning}
 
 
-def compile_source(source: Union[str, bytes], filename: str = "<string>", *,
+def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: str = "exec", *,
                    warnings_out: Optional[list[Diagnostic]] = None) -> Code:
-    """Compile a module's source to its code object, or raise ``CompileError`` as CPython would."""
+    """Compile source to a code object, or raise ``CompileError`` as CPython would.
+
+    ``mode`` is ``compile()``'s: ``"exec"`` (a module), ``"eval"`` (one expression, whose value the
+    code returns) or ``"single"`` (one interactive statement; expression values are printed).
+    """
+    if mode not in _MODES:
+        raise ValueError("compile_source() mode must be 'exec', 'eval' or 'single'")
     text = source if isinstance(source, str) else decode_source(source, filename)
+    if mode != "exec":
+        _check_mode_grammar(text, filename, mode)
     tree, found = parse_source(text, filename)
     try:
         with tree_recursion():
             try:
                 table = build_symtable(tree, filename)
                 check_module(tree, table, filename, warnings_out=found)
-                code = generate_code(tree, table, filename)
+                code = generate_code(tree, table, filename, mode)
             except RecursionError:
                 raise _whole_file_error(RECURSION_MESSAGE, filename, source_lines(tree),
                                         "RecursionError") from None
@@ -47,6 +57,21 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", *,
     finally:
         _report(found, warnings_out)
     return code
+
+
+def _check_mode_grammar(text: str, filename: str, mode: str) -> None:
+    """Raise the syntax error CPython reports for text that is not valid input in ``mode``.
+
+    Eval and single input are then compiled from the module tree ``parse_source`` makes of the same
+    text (one expression statement, or the statements): the grammars differ in what they accept,
+    not in the trees of what they accept.
+    """
+    try:
+        ast.parse(text, filename, mode)
+    except SyntaxError as error:
+        raise _from_syntax_error(error, filename, SourceLines(text)) from None
+    except (RecursionError, MemoryError, ValueError):
+        pass  # parse_source reports these the way CPython does
 
 
 def _report(found: list[Diagnostic], warnings_out: Optional[list[Diagnostic]]) -> None:
