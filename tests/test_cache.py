@@ -405,3 +405,21 @@ def test_position_tables_narrow_and_wide(positions):
 def test_impossible_positions_are_refused(bad):
     with pytest.raises(ValueError):
         serialize.dumps(assemble(["NOP"]).replace(positions=(bad,)))
+
+
+def test_concurrent_writers_leave_one_whole_file(source):
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [assemble(["NOP"], consts=(f"writer {i}",)) for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda code: write_cache(str(source), code), codes))
+    assert len(set(paths)) == 1
+    header, code = read_cache(paths[0])  # whole: one writer's file, never a mix
+    assert code.consts[0].startswith("writer ")
+    assert os.listdir(Path(paths[0]).parent) == [Path(paths[0]).name]
+
+
+def test_a_folder_where_the_cache_file_should_be_is_not_an_error(source, compilations):
+    Path(cache_path(str(source))).mkdir(parents=True)
+    assert compile_file(str(source)).consts and compile_file(str(source)).consts
+    assert len(compilations) == 2
