@@ -18,6 +18,7 @@ from typing import Any, Optional
 from .code import CO_VARARGS, CO_VARKEYWORDS, Code
 from .decode import Decoded, decode
 from .frame import NULL, Frame
+from .shadow import strip_internal
 
 
 class Function:
@@ -50,7 +51,12 @@ class Function:
         self._module = globals.get("__name__")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return call_function(self, args, kwargs)
+        try:
+            return call_function(self, args, kwargs)
+        except BaseException as error:
+            # A bare re-raise adds no traceback entry: the host caller sees no VM machinery.
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -175,7 +181,7 @@ def bind_arguments(function: Function, args: tuple | list, kwargs: Optional[dict
             index = names.get(key)
             if index is None:
                 if not isinstance(key, str):
-                    raise TypeError(f"{function.__qualname__}() keywords must be strings")
+                    raise TypeError("keywords must be strings")
                 if kwdict is None:
                     posonly = [name for name in code.varnames[:code.posonlyargcount] if name in kwargs]
                     if posonly:

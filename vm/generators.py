@@ -23,6 +23,7 @@ from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled
 from .frame import EXCEPT_HANDLER, Frame
 from .interpreter import execute
+from .shadow import signature_code, strip_internal
 
 
 class AsyncGenValue:
@@ -49,7 +50,6 @@ class _FrameRunner:
 
     def __init__(self, function: Any, frame: Frame) -> None:
         self._frame: Optional[Frame] = frame
-        frame.generator = self
         self._running = False
         self._started = False
         self._code = frame.code
@@ -88,18 +88,18 @@ class _FrameRunner:
         except BaseException as error:
             self._frame = None
             self._running = False
-            frame.generator = None
             replacement = self._check_escaping(error)
             if replacement is None:
                 raise
             raise replacement from error
         self._running = False
+        frame.back = None  # a suspended frame keeps no caller alive (CPython clears f_back too)
+        frame.result = None
         if frame.yielding:
             if frame.blocks and _handler_blocks(frame):
                 set_handled(resumer_handled)
             return True, result
         self._frame = None
-        frame.generator = None
         return False, result
 
     def _check_escaping(self, error: BaseException) -> Optional[BaseException]:
@@ -137,7 +137,6 @@ class _FrameRunner:
             raise exc
         if not self._started:
             self._frame = None
-            frame.generator = None
             raise exc
         target = self._yield_from_target()
         if target is not None:
@@ -177,7 +176,6 @@ class _FrameRunner:
             return
         if not self._started:
             self._frame = None
-            frame.generator = None
             return
         try:
             yielded, _ = self._throw(GeneratorExit())
@@ -213,14 +211,29 @@ class Generator(_FrameRunner):
         return self
 
     def __next__(self) -> Any:
-        return self.send(None)
+        if self._frame is None:
+            raise StopIteration
+        try:
+            yielded, result = self._resume(None)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+        if yielded:
+            return result
+        if result is None:
+            raise StopIteration
+        raise StopIteration(result)
 
     def send(self, value: Any) -> Any:
         if self._frame is None:
             raise StopIteration
         if not self._started and value is not None:
             raise TypeError("can't send non-None value to a just-started generator")
-        yielded, result = self._resume(value)
+        try:
+            yielded, result = self._resume(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
         if yielded:
             return result
         if result is None:
@@ -229,7 +242,11 @@ class Generator(_FrameRunner):
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
         exc = self._throw_exception(typ, val, tb)
-        yielded, result = self._throw(exc)
+        try:
+            yielded, result = self._throw(exc)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
         if yielded:
             return result
         if result is None:
@@ -252,7 +269,7 @@ class Generator(_FrameRunner):
 
     @property
     def gi_code(self):
-        return self._code
+        return signature_code(self._code)
 
     @property
     def gi_yieldfrom(self) -> Any:
@@ -279,7 +296,11 @@ class Coroutine(_FrameRunner):
             raise RuntimeError("cannot reuse already awaited coroutine")
         if not self._started and value is not None:
             raise TypeError("can't send non-None value to a just-started coroutine")
-        yielded, result = self._resume(value)
+        try:
+            yielded, result = self._resume(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
         if yielded:
             return result
         if result is None:
@@ -290,7 +311,11 @@ class Coroutine(_FrameRunner):
         exc = self._throw_exception(typ, val, tb)
         if self._frame is None:
             raise RuntimeError("cannot reuse already awaited coroutine")
-        yielded, result = self._throw(exc)
+        try:
+            yielded, result = self._throw(exc)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
         if yielded:
             return result
         if result is None:
@@ -317,7 +342,7 @@ class Coroutine(_FrameRunner):
 
     @property
     def cr_code(self):
-        return self._code
+        return signature_code(self._code)
 
     @property
     def cr_await(self) -> Any:
@@ -416,7 +441,7 @@ class AsyncGenerator(_FrameRunner):
 
     @property
     def ag_code(self):
-        return self._code
+        return signature_code(self._code)
 
     @property
     def ag_await(self) -> Any:

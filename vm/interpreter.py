@@ -44,6 +44,9 @@ _hook: Any = None
 #: The exception a hook method raised, propagating as an abort.
 _aborting: Optional[BaseException] = None
 
+#: The host's own limit functions (``bytelens run`` puts the VM's in ``sys`` while a program runs).
+_host_getrecursionlimit = sys.getrecursionlimit
+_host_setrecursionlimit = sys.setrecursionlimit
 #: VM frames allowed on one thread, and the host limit that leaves room for them.
 _limit = sys.getrecursionlimit()
 _HOST_FRAMES_PER_VM_FRAME = 6
@@ -58,7 +61,7 @@ def set_recursion_limit(limit: int) -> None:
     if limit < 1:
         raise ValueError("recursion limit must be greater or equal than 1")
     _limit = limit
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN))
+    ensure_host_limit()
 
 
 def get_recursion_limit() -> int:
@@ -68,8 +71,8 @@ def get_recursion_limit() -> int:
 def ensure_host_limit() -> None:
     """Raise the host recursion limit to leave room for the VM's own limit."""
     need = _limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN
-    if sys.getrecursionlimit() < need:
-        sys.setrecursionlimit(need)
+    if _host_getrecursionlimit() < need:
+        _host_setrecursionlimit(need)
 
 
 ensure_host_limit()

@@ -15,6 +15,7 @@ from .decode import decode
 from .frame import NULL, Frame
 from .functions import builtins_of
 from .interpreter import execute
+from .shadow import strip_internal
 
 
 def run_code(code: Code, globals: dict, locals: Any = None) -> Any:
@@ -25,7 +26,11 @@ def run_code(code: Code, globals: dict, locals: Any = None) -> Any:
     frame = Frame(code, decode(code).ops, [NULL] * len(code.varnames),
                   [CellType() for _ in code.cellvars], globals if locals is None else locals, globals,
                   builtins_of(globals))
-    return execute(frame)
+    try:
+        return execute(frame)
+    except BaseException as error:
+        error.__traceback__ = strip_internal(error.__traceback__)
+        raise
 
 
 def run_module(code: Code, module_name: str, *, path: Optional[str] = None, register: bool = True,

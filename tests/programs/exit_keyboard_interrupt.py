@@ -1,0 +1,2 @@
+print("interrupting")
+raise KeyboardInterrupt

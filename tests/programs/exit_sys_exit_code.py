@@ -1,0 +1,5 @@
+import sys
+
+print("before exit")
+sys.stdout.flush()
+sys.exit(3)

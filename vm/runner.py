@@ -1,0 +1,147 @@
+"""``bytelens run FILE ARGS``: run a script on the VM the way ``python3 FILE ARGS`` runs it.
+
+The script becomes ``__main__`` (in ``sys.modules``, with the globals CPython gives it),
+``sys.argv`` is ``[FILE, *ARGS]``, ``sys.path[0]`` the script's folder, and the user's own modules
+import through the VM (importer.py). The outcome maps to an exit status as in CPython's
+``Py_RunMain``: ``sys.exit`` codes and messages, a traceback on stderr and status 1 for an uncaught
+exception, death by SIGINT for an uncaught KeyboardInterrupt, a SyntaxError report and status 1 when
+the script does not compile, status 2 when it cannot be opened. ``sys.setrecursionlimit`` sets the
+VM's frame limit while the program runs.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import sys
+from importlib.machinery import SourceFileLoader
+from types import ModuleType
+
+from . import interpreter
+from .debug_checks import DepthCheckHook, checks_requested
+from .diagnostics import format_compile_error
+from .shadow import strip_internal
+
+
+def run_file(path: str, argv: list[str]) -> int:
+    """Run the script at ``path`` on the VM as ``__main__``; return the process exit status."""
+    from .compiler import compile_source
+    from .diagnostics import CompileError
+    from .importer import install_importer
+    from .modules import run_code
+
+    absolute = os.path.join(os.getcwd(), path)
+    try:
+        with open(path, "rb") as stream:
+            source = stream.read()
+    except OSError as error:
+        sys.stderr.write(f"{sys.executable}: can't open file {os.path.abspath(path)!r}: "
+                         f"[Errno {error.errno}] {error.strerror}\n")
+        return 2
+    folder = os.path.dirname(os.path.realpath(path))
+    sys.argv = list(argv)
+    if sys.path:
+        sys.path[0] = folder
+    else:
+        sys.path.append(folder)
+    module = _main_module(absolute)
+    try:
+        code = compile_source(source, absolute)
+    except CompileError as error:
+        sys.stderr.write(format_compile_error(error))
+        return 1
+    install_importer([folder])
+    atexit.register(_exit_by_sigint_if_interrupted)  # registered first, so it runs last
+    sys.setrecursionlimit = interpreter.set_recursion_limit
+    sys.getrecursionlimit = interpreter.get_recursion_limit
+    if checks_requested():
+        interpreter.set_trace_hook(DepthCheckHook())
+    try:
+        run_code(code, module.__dict__)
+    except SystemExit as exit:
+        return _exit_status(exit)
+    except KeyboardInterrupt as interrupt:
+        global _interrupted
+        _report(interrupt)
+        _interrupted = True
+        return 130
+    except BaseException as error:
+        _report(error)
+        return 1
+    return 0
+
+
+def _main_module(absolute: str) -> ModuleType:
+    module = ModuleType("__main__")
+    module.__dict__.update({
+        "__file__": absolute, "__cached__": None, "__package__": None, "__spec__": None,
+        "__annotations__": {}, "__builtins__": sys.modules["builtins"],
+        "__loader__": SourceFileLoader("__main__", absolute),
+    })
+    sys.modules["__main__"] = module
+    return module
+
+
+def _exit_status(exit: SystemExit) -> int:
+    """CPython's _Py_HandleSystemExit: None is 0, an int is itself, anything else is printed."""
+    code = exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    sys.stdout.flush()
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+def _clean_chain(error: BaseException) -> None:
+    """Strip the VM's own host frames from the tracebacks of ``error`` and its chained exceptions."""
+    seen = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = strip_internal(current.__traceback__)
+        pending.extend((current.__cause__, current.__context__))
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+
+
+def _report(error: BaseException) -> None:
+    """Print an uncaught exception through ``sys.excepthook``, as CPython's PyErr_Print does."""
+    _clean_chain(error)
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    hook = getattr(sys, "excepthook", None) or sys.__excepthook__
+    try:
+        hook(type(error), error, error.__traceback__)
+    except BaseException as failure:
+        sys.stderr.write("Error in sys.excepthook:\n")
+        sys.__excepthook__(type(failure), failure, failure.__traceback__)
+        sys.stderr.write("\nOriginal exception was:\n")
+        sys.__excepthook__(type(error), error, error.__traceback__)
+
+
+_interrupted = False
+
+
+def _exit_by_sigint_if_interrupted() -> None:
+    """End the process by SIGINT, as CPython does after an uncaught KeyboardInterrupt.
+
+    CPython does it once finalisation is over; the last ``atexit`` handler is the closest point.
+    """
+    if not _interrupted:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    if hasattr(signal, "SIGINT") and hasattr(os, "kill"):
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
