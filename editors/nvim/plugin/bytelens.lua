@@ -6,7 +6,13 @@ vim.g.loaded_bytelens = 1
 
 vim.api.nvim_create_user_command('BytelensTrace', function(command)
   require('bytelens').trace({ call = command.args ~= '' and command.args or nil })
-end, { nargs = '?', desc = 'bytelens: trace the function under the cursor on the VM' })
+end, {
+  nargs = '?',
+  complete = function(arglead)
+    return require('bytelens.trace').complete(arglead)
+  end,
+  desc = 'bytelens: trace the function under the cursor on the VM',
+})
 
 vim.api.nvim_create_user_command('BytelensDis', function()
   require('bytelens').dis()

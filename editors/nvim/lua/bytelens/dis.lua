@@ -189,10 +189,12 @@ local function watch(view)
       M.follow(view)
     end,
   })
-  vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI' }, {
-    group = group,
-    buffer = source,
-    callback = function()
+  -- on_lines sees every change (typing, undo, other plugins, the API), where TextChanged does not.
+  vim.api.nvim_buf_attach(source, false, {
+    on_lines = function()
+      if M.get(source) ~= view then
+        return true
+      end
       refresh_later(view)
     end,
   })

@@ -32,7 +32,10 @@ function M.start(bufnr)
   end
   local client_config = config.lsp_config()
   client_config.root_dir = root_dir(bufnr)
-  return vim.lsp.start(client_config, { bufnr = bufnr })
+  -- 0.9's vim.lsp.start attaches the current buffer (its `bufnr` option came in 0.10).
+  return vim.api.nvim_buf_call(bufnr, function()
+    return vim.lsp.start(client_config, { bufnr = bufnr })
+  end)
 end
 
 --- Set the options and start the server on Python buffers (the way for Neovim 0.9 and 0.10).

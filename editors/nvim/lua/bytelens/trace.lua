@@ -45,8 +45,9 @@ local function send(lsp_client, bufnr, arguments)
       client.notify('the server sent no trace', vim.log.levels.ERROR)
       return
     end
-    if not is_blank(result.error) then
-      client.notify(arguments.call .. ': ' .. tostring(result.error), vim.log.levels.ERROR)
+    if not is_blank(result.error) or type(result.trace) ~= 'table' then
+      client.notify(arguments.call .. ': ' .. tostring(is_blank(result.error) and 'no trace' or result.error),
+        vim.log.levels.ERROR)
       return
     end
     require('bytelens.trace_view').show(result, bufnr)
@@ -116,6 +117,21 @@ function M.at_cursor(opts)
     end
     run(lsp_client, bufnr, arguments, opts.call)
   end)
+end
+
+--- Completion for `:BytelensTrace`: the calls and templates of the current buffer's lenses.
+---@param arglead string
+---@return string[]
+function M.complete(arglead)
+  local found = {}
+  for _, item in ipairs(vim.lsp.codelens.get(vim.api.nvim_get_current_buf())) do
+    local arguments = lens.trace_arguments(item)
+    local text = arguments and (not is_blank(arguments.call) and arguments.call or arguments.template)
+    if type(text) == 'string' and vim.startswith(text, arglead) and not vim.tbl_contains(found, text) then
+      table.insert(found, text)
+    end
+  end
+  return found
 end
 
 return M
