@@ -204,6 +204,14 @@ def test_lone_surrogate_reports_the_encoders_message():
     assert (error.lineno, error.offset) == (2, 6)
 
 
+def test_lone_surrogate_is_reported_before_a_null_byte():
+    source = "x = '\0' + '\ud800'\n"
+    with pytest.raises(UnicodeEncodeError) as expected:
+        compile(source, "<test>", "exec", dont_inherit=True)
+    error = bytelens_error(parse_source, source, "<test>")
+    assert (error.kind, error.msg) == ("UnicodeEncodeError", str(expected.value))
+
+
 def test_fifty_thousand_lines_parse():
     source = "".join(f"def f{i}(a):\n    return a + {i}\n\n" for i in range(16_700))
     assert source.count("\n") > 50_000

@@ -248,6 +248,10 @@ def parse_source(text: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
     lines = SourceLines(text)
     nul = text.find("\0")
     if nul >= 0:
+        try:
+            text.encode("utf-8")  # CPython encodes the text before it looks for null bytes
+        except UnicodeEncodeError as error:
+            raise _unicode_error(error, filename, lines) from None
         lineno, column = lines.location(nul)
         raise CompileError(NULL_BYTES_MESSAGE, filename, lineno, column + 1, lines.line(lineno) or None,
                            lineno, column + 2)
