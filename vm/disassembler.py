@@ -120,7 +120,7 @@ def get_instructions(code: Code) -> list[Instruction]:
             previous_line = line
         if info is None:
             instructions.append(_record(f"<{op}>", op, arg, arg, "", offset, starts_line, line, position,
-                                            offset in targets, None, None))
+                                        offset in targets, None, None))
             continue
         if target is not None:
             argval, argrepr = target, f"to {target}"
@@ -131,8 +131,7 @@ def get_instructions(code: Code) -> list[Instruction]:
             argval, argrepr = meaning
         block = f"{info.pushes_block.value} -> {target}" if info.pushes_block is not None else None
         instructions.append(_record(info.name, op, arg if info.has_arg else None, argval, argrepr,
-                                        offset, starts_line, line, position, offset in targets, target,
-                                        block))
+                                    offset, starts_line, line, position, offset in targets, target, block))
     return instructions
 
 
@@ -228,34 +227,36 @@ def format_instruction(instr: Instruction, *, mark_jump_targets: bool = True, wi
     does); ``>>`` marks jump targets; SETUP_* show the block they push (``loop -> 24``) as their
     meaning. The source range starts at column ``width`` (or two spaces after a longer text).
     """
-    if not show_line:
-        line_text = None
-    elif instr.starts_line is not None:
-        line_text = str(instr.starts_line)
-    else:
-        line_text = "|" if instr.line is not None else ""
-    return _format_row(instr, line_text, mark_jump_targets=mark_jump_targets, width=width,
-                       show_position=show_position, line_width=line_width, offset_width=offset_width)
+    return _format_row(instr, _line_text(instr) if show_line else None, mark_jump_targets=mark_jump_targets,
+                       width=width, show_position=show_position, line_width=line_width,
+                       offset_width=offset_width)
+
+
+def _line_text(instr: Instruction) -> str:
+    """The line column: the line where one starts, ``|`` where it goes on, blank without a line."""
+    if instr.starts_line is not None:
+        return str(instr.starts_line)
+    return "|" if instr.line is not None else ""
 
 
 def _format_row(instr: Instruction, line_text: Optional[str], *, mark_jump_targets: bool, width: int,
                 show_position: bool, line_width: int, offset_width: int) -> str:
-    fields = []
+    columns = []
     if line_text is not None:
-        fields.append(line_text.rjust(line_width))
-    fields.append(">>" if mark_jump_targets and instr.is_jump_target else "  ")
-    fields.append(str(instr.offset).rjust(offset_width))
+        columns.append(line_text.rjust(line_width))
+    columns.append(">>" if mark_jump_targets and instr.is_jump_target else "  ")
+    columns.append(str(instr.offset).rjust(offset_width))
     if instr.arg is None:
-        fields.append(instr.opname.ljust(OPNAME_WIDTH))
+        columns.append(instr.opname.ljust(OPNAME_WIDTH))
     else:
         # A name longer than its column borrows from the argument's, so the meanings stay aligned.
         arg = str(instr.arg)
         gap = max(1, OPNAME_WIDTH + 1 + ARG_WIDTH - len(instr.opname) - len(arg))
-        fields.append(instr.opname + " " * gap + arg)
+        columns.append(instr.opname + " " * gap + arg)
         meaning = instr.block or instr.argrepr
         if meaning:
-            fields.append(f"({meaning})")
-    text = " ".join(fields).rstrip()
+            columns.append(f"({meaning})")
+    text = " ".join(columns).rstrip()
     if show_position:
         position = format_position(instr.positions)
         if position:
@@ -313,10 +314,8 @@ def _render(code: Code, *, line: Optional[int], recursive: bool, relative_lines:
             contiguous = previous_offset is not None and instr.offset == previous_offset + 2
             if line is not None:
                 line_text = "|" if contiguous else str(instr.line)
-            elif instr.starts_line is not None:
-                line_text = str(instr.starts_line)
             else:
-                line_text = "|" if instr.line is not None else ""
+                line_text = _line_text(instr)
             rows.append(_Row(_format_row(instr, line_text, mark_jump_targets=True, width=width,
                                          show_position=True, line_width=line_width,
                                          offset_width=offset_width), instr))
