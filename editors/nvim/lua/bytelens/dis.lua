@@ -237,10 +237,9 @@ function M.open(opts)
   end
   local view = M.get(source)
   if not view then
-    local name = 'bytelens://dis/' .. vim.api.nvim_buf_get_name(source)
     view = {
       source = source,
-      buf = ui.scratch(name, 'bytelens-dis'),
+      buf = ui.scratch(ui.view_name('dis', source), 'bytelens-dis'),
       group = vim.api.nvim_create_augroup('bytelens.dis.' .. source, { clear = true }),
       dis_lines = {},
       source_line = {},

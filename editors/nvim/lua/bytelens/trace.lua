@@ -51,6 +51,7 @@ local function send(lsp_client, bufnr, arguments)
       return
     end
     require('bytelens.trace_view').show(result, bufnr)
+    client.notify(tostring(is_blank(result.summary) and arguments.call or result.summary))
   end, bufnr)
 end
 

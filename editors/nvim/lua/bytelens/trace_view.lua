@@ -446,7 +446,7 @@ function M.show(result, source)
       vim.api.nvim_set_current_win(win)
     end
   else
-    view = { buf = ui.scratch('bytelens://trace/' .. vim.api.nvim_buf_get_name(source), 'bytelens-trace') }
+    view = { buf = ui.scratch(ui.view_name('trace', source), 'bytelens-trace') }
     ui.open_split(view.buf)
     set_keys(view.buf)
     local buf = view.buf

@@ -26,6 +26,14 @@ vim.api.nvim_create_autocmd('ColorScheme', {
   callback = M.define_highlights,
 })
 
+--- The name of a view of `source`: `bytelens://<kind>/<path relative to the working directory>`.
+---@param kind string
+---@param source integer
+---@return string
+function M.view_name(kind, source)
+  return string.format('bytelens://%s/%s', kind, vim.fn.fnamemodify(vim.api.nvim_buf_get_name(source), ':~:.'))
+end
+
 --- A read-only scratch buffer named `name` (an existing one of that name is reused).
 ---@param name string
 ---@param filetype string
