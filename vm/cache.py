@@ -126,11 +126,11 @@ def cache_path(source_path: str) -> str:
     As for ``.pyc`` files, ``sys.pycache_prefix`` (``PYTHONPYCACHEPREFIX``) moves the tree elsewhere.
     """
     folder, name = os.path.split(os.fspath(source_path))
-    base, dot, extension = name.rpartition(".")
+    base, _, extension = name.rpartition(".")
     filename = f"{base or extension}.{CACHE_TAG}{SUFFIX}"
     if sys.pycache_prefix is not None:
         absolute = os.path.abspath(folder)
-        drive, rest = os.path.splitdrive(absolute)
+        _, rest = os.path.splitdrive(absolute)
         return os.path.join(sys.pycache_prefix, rest.lstrip(os.sep), filename)
     return os.path.join(folder, "__pycache__", filename)
 
