@@ -80,8 +80,9 @@ ensure_host_limit()
 
 def set_trace_hook(hook: Any) -> Any:
     """Install ``hook`` (or None to remove it); returns the previous hook."""
-    global _hook
+    global _hook, _aborting
     previous, _hook = _hook, hook
+    _aborting = None
     return previous
 
 

@@ -46,11 +46,13 @@ def run_file(path: str, argv: list[str]) -> int:
     else:
         sys.path.append(folder)
     module = _main_module(absolute)
+    found: list = []
     try:
-        code = compile_source(source, absolute)
+        code = compile_source(source, absolute, warnings_out=found)
     except CompileError as error:
         sys.stderr.write(format_compile_error(error))
         return 1
+    _show_compile_warnings(found)
     install_importer([folder])
     atexit.register(_exit_by_sigint_if_interrupted)  # registered first, so it runs last
     sys.setrecursionlimit = interpreter.set_recursion_limit
@@ -70,6 +72,18 @@ def run_file(path: str, argv: list[str]) -> int:
         _report(error)
         return 1
     return 0
+
+
+def _show_compile_warnings(found: list) -> None:
+    """Report compile warnings through ``warnings``, as CPython does while compiling a script."""
+    import warnings
+
+    import builtins
+    for diagnostic in found:
+        category = getattr(builtins, diagnostic.kind, None)
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = SyntaxWarning
+        warnings.warn_explicit(diagnostic.message, category, diagnostic.file, diagnostic.line)
 
 
 def _main_module(absolute: str) -> ModuleType:

@@ -1,0 +1,110 @@
+"""``bytelens run`` as a process: what python3 gives a script, the cache of imported modules,
+exit statuses (the differential corpus covers program behaviour)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from conftest import run_bytelens
+
+
+def python(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_missing_file_is_status_2_with_pythons_message(tmp_path):
+    expected = python("missing.py", cwd=tmp_path)
+    got = run_bytelens("run", "missing.py", cwd=tmp_path)
+    assert (got.returncode, got.stderr) == (expected.returncode, expected.stderr) == (2, expected.stderr)
+
+
+def test_script_sees_what_python_gives_it(tmp_path):
+    write(tmp_path, "sub/show.py", """\
+        import sys
+        print(__name__, __file__, sys.argv, sys.path[0], __package__, __spec__, __cached__)
+        print(sorted(globals()), type(__builtins__).__name__, sys.modules['__main__'].__file__)
+        print(__loader__.get_source('__main__').splitlines()[0])
+    """)
+    for args in (["sub/show.py", "a", "-b"], ["./sub/show.py"]):
+        expected = python(*args, cwd=tmp_path)
+        got = run_bytelens("run", *args, cwd=tmp_path)
+        assert got.stdout == expected.stdout and got.returncode == expected.returncode == 0
+
+
+def test_imported_modules_are_cached_and_reused(tmp_path, monkeypatch):
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    write(tmp_path, "main.py", "import helper\nprint(helper.VALUE, helper.__cached__.endswith('.blc'))\n")
+    write(tmp_path, "helper.py", "VALUE = 41 + 1\n")
+    first = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert first.stdout == "42 True\n", first.stderr
+    cached = list((tmp_path / "__pycache__").glob("helper.*.blc"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    second = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert second.stdout == "42 True\n" and cached[0].stat().st_mtime_ns == stamp
+    write(tmp_path, "helper.py", "VALUE = 'changed source'\n")
+    os.utime(tmp_path / "helper.py", ns=(stamp + 10**9, stamp + 10**9))
+    third = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert third.stdout == "changed source True\n"
+
+
+def test_syntax_error_in_an_imported_module_reads_like_pythons(tmp_path):
+    write(tmp_path, "main.py", "import broken\n")
+    write(tmp_path, "broken.py", "x = (1,\n")
+    expected = python("-B", "main.py", cwd=tmp_path)
+    got = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert got.returncode == expected.returncode == 1
+    assert got.stderr.splitlines()[-4:] == expected.stderr.splitlines()[-4:]
+
+
+def test_stdlib_imports_natively_and_user_modules_run_on_the_vm(tmp_path):
+    write(tmp_path, "main.py", """\
+        import json, mine
+        print(type(mine.f).__name__, type(json.dumps).__name__)
+    """)
+    write(tmp_path, "mine.py", "def f():\n    pass\n")
+    got = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert got.stdout == "Function function\n", got.stderr
+
+
+def test_recursion_limit_is_the_vms(tmp_path):
+    write(tmp_path, "main.py", """\
+        import sys
+        sys.setrecursionlimit(120)
+        def down(n):
+            return down(n + 1) if n < 10_000 else n
+        try:
+            down(0)
+        except RecursionError as error:
+            print("RecursionError", error, sys.getrecursionlimit())
+    """)
+    got = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert got.stdout == "RecursionError maximum recursion depth exceeded 120\n", got.stderr
+
+
+def test_depth_checks_report_a_violation(tmp_path, monkeypatch):
+    from bytelens.vm import debug_checks
+    from bytelens.vm.frame import Frame
+    from bytelens.vm.compiler import compile_source
+
+    code = compile_source("x = 1\n", "t.py").replace(stacksize=0)
+    hook = debug_checks.DepthCheckHook()
+    frame = Frame(code, [], [], (), {}, {}, {})
+    frame.stack.append(1)
+    try:
+        hook.step(frame, 0)
+    except debug_checks.DepthCheckFailed as failure:
+        assert "stack depth 1 > stacksize 0" in str(failure)
+    else:
+        raise AssertionError("no failure reported")
