@@ -87,7 +87,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     status = 0
     for path in _python_files(args.paths):
         try:
-            compile_file(path)
+            compile_file(path, raise_write_errors=True)
         except CompileError as error:
             _print_compile_error(error)
             status = 1

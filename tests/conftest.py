@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["golden.conftest"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
