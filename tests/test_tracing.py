@@ -282,7 +282,7 @@ def test_text_shows_each_step_with_depth_stack_and_blocks_then_the_outcome():
     assert "    fib (lib.py)" in second and "(loop -> 12)" in second
     assert second.endswith("[]  {loop -> 12 (level 0)}")
     assert "result: 1" in lines and "output:" in lines and "    hi" in lines
-    assert lines[-1] == "stats: 2 steps, 1 calls, max call depth 1, max stack depth 1"
+    assert lines[-1] == "stats: 2 steps, 1 call, max call depth 1, max stack depth 1"
 
 
 def test_text_of_a_cut_trace_and_of_an_exception():

@@ -33,6 +33,10 @@ class TraceBlock:
         return {"type": self.type, "handler": self.handler, "level": self.level}
 
     def format_text(self) -> str:
+        """``loop -> 24 (level 1)``; an except-handler block has no handler (-1): ``except-handler
+        (level 1)``."""
+        if self.handler < 0:
+            return f"{self.type} (level {self.level})"
         return f"{self.type} -> {self.handler} (level {self.level})"
 
 
@@ -109,8 +113,8 @@ class TraceStats:
                 "max_stack_depth": self.max_stack_depth}
 
     def format_text(self) -> str:
-        return (f"{self.steps} steps, {self.calls} calls, max call depth {self.max_call_depth}, "
-                f"max stack depth {self.max_stack_depth}")
+        return (f"{_count(self.steps, 'step')}, {_count(self.calls, 'call')}, "
+                f"max call depth {self.max_call_depth}, max stack depth {self.max_stack_depth}")
 
 
 @dataclass
@@ -166,8 +170,9 @@ class TraceResult:
     def format_text(self) -> str:
         """The trace as text: a header, one line per step, then the outcome, the output, the stats."""
         lines = [f"trace of {self.call} in {self.file}", ""]
-        lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
-        lines.append("")
+        if self.steps:
+            lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
+            lines.append("")
         if self.truncated:
             budget = self.max_steps if self.max_steps is not None else self.stats.steps
             lines.append(f"stopped after {self.stats.steps} steps: the step budget ({budget}, "
@@ -188,10 +193,10 @@ def format_step(number: int, step: TraceStep) -> str:
     """``  12    fib   2      0 LOAD_FAST   0 (n)   [3]  {loop -> 24 (level 0)}``: one step, one line.
 
     The function column is indented two spaces per call depth; a step in another file than the
-    traced one names it after the function.
+    traced one names it after the function (pseudo-files such as ``<call>`` are not named).
     """
     where = "  " * step.depth + step.function
-    if step.file is not None:
+    if step.file is not None and not step.file.startswith("<"):
         where += f" ({step.file})"
     line = "" if step.line is None else str(step.line)
     instruction = format_instruction(step.instruction(), mark_jump_targets=False, show_line=False,
@@ -201,3 +206,7 @@ def format_step(number: int, step: TraceStep) -> str:
     if step.blocks:
         text += "  {" + ", ".join(block.format_text() for block in step.blocks) + "}"
     return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
