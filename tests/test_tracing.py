@@ -295,3 +295,251 @@ def test_text_of_a_cut_trace_and_of_an_exception():
     assert "raised ZeroDivisionError: division by zero" in raised
     assert '      File "prog.py", line 2, in f' in raised
     assert _sample_result().summary() == "fib(1) -> 1 · 2 steps"
+
+
+# --- trace_call: real programs on the VM ----------------------------------------------------------------
+
+from bytelens.vm import CompileError, trace_call  # noqa: E402
+from bytelens.vm import opcodes  # noqa: E402
+from bytelens.vm.recorder import REPR_STEP_BUDGET as REPR_BUDGET  # noqa: E402
+from bytelens.vm.tracing import OUTPUT_LIMIT  # noqa: E402
+
+PROGRAM = '''\
+import helper
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def squares(k):
+    return [x * x for x in range(k)]
+
+
+def spin():
+    while True:
+        pass
+
+
+def stubborn():
+    try:
+        while True:
+            pass
+    finally:
+        while True:
+            pass
+
+
+def divide(x):
+    return 10 / x
+
+
+class Loud:
+    def __repr__(self):
+        raise ValueError("no")
+
+
+class Endless:
+    def __repr__(self):
+        while True:
+            pass
+
+
+def loud():
+    return [Loud(), 1]
+
+
+def endless():
+    return Endless()
+
+
+def chatty(n):
+    for i in range(n):
+        print("line", i)
+    return n
+
+
+def flood():
+    print("x" * (3 * OUTPUT_LIMIT))
+
+
+def ask():
+    return input()
+
+
+def gen(k):
+    for i in range(k):
+        yield i
+
+
+def total(k):
+    return sum(gen(k))
+
+
+def deep(n):
+    return deep(n + 1)
+
+
+def quit():
+    raise SystemExit(3)
+
+
+def twice(k):
+    return helper.double(k)
+
+
+OUTPUT_LIMIT = %d
+if __name__ == "__main__":
+    print("main block ran")
+''' % OUTPUT_LIMIT
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("traced")
+    (folder / "helper.py").write_text("def double(k):\n    return k * 2\n")
+    path = folder / "prog.py"
+    path.write_text(PROGRAM)
+    return str(path)
+
+
+def _stack_effect_holds(steps):
+    """Within one frame, each step's stack is the previous one's plus the instruction's effect."""
+    checked = 0
+    for before, after in zip(steps, steps[1:]):
+        if before.depth != after.depth or before.function != after.function:
+            continue
+        info = opcodes.BY_NAME[after.opname]
+        if info.flow is not opcodes.Flow.NEXT or after.opname.startswith(("CALL", "YIELD", "SETUP")):
+            continue
+        if after.offset != before.offset + 2:
+            continue
+        effect = info.stack_effect(after.arg or 0)
+        assert len(after.stack) - len(before.stack) == effect, (before, after)
+        checked += 1
+    return checked
+
+
+def test_a_recursive_call_traced_step_by_step(program):
+    result = trace_call(program, "fib(3)")
+    steps = list(result.steps)
+    assert result.result == "2" and result.exception is None and not result.truncated
+    assert result.stats.steps == len(steps) and result.stats.calls == 5
+    assert result.stats.max_call_depth == 3
+    assert steps[0].function == "<call>" and steps[0].file == "<call>" and steps[0].opname == "LOAD_NAME"
+    call = next(step for step in steps if step.opname == "CALL_FUNCTION")
+    assert steps[steps.index(call) + 1].function == "fib"  # the CALL comes before the callee's steps
+    assert call.stack == ("2",)  # and shows the callee's result
+    assert {step.line for step in steps if step.function == "fib"} == {5, 6, 7}
+    assert all(step.file is None for step in steps if step.function == "fib")
+    assert _stack_effect_holds(steps) > 20
+    assert result.stats.max_stack_depth == max(len(step.stack) for step in steps)
+
+
+def test_a_list_being_built_shows_its_state_at_each_step(program):
+    result = trace_call(program, "squares(3)")
+    appends = [step.stack for step in result.steps if step.opname == "LIST_APPEND"]
+    assert [stack[0] for stack in appends] == ["[0]", "[0, 1]", "[0, 1, 4]"]
+    assert result.result == "[0, 1, 4]"
+
+
+def test_blocks_follow_the_setup_instructions(program):
+    steps = list(trace_call(program, "chatty(1)").steps)
+    setup = next(step for step in steps if step.opname == "SETUP_LOOP")
+    (block,) = setup.blocks
+    assert block.type == "loop" and f"-> {block.handler}" in setup.argrepr and block.level == 0
+    pop = next(step for step in steps if step.opname == "POP_BLOCK")
+    assert pop.blocks == ()
+
+
+def test_a_runaway_loop_ends_at_the_budget(program):
+    result = trace_call(program, "spin()", max_steps=50)
+    assert result.truncated and result.result is None and result.exception is None
+    assert len(result.steps) == result.stats.steps == 50
+    assert result.steps[-1].function == "spin"
+    assert "stopped after 50 steps" in result.format_text()
+
+
+def test_a_finally_cannot_keep_a_runaway_going(program):
+    result = trace_call(program, "stubborn()", max_steps=40)
+    assert result.truncated and len(result.steps) == 40
+
+
+def test_an_exception_ends_the_trace_with_a_traceback_of_source_lines(program):
+    result = trace_call(program, "divide(0)")
+    assert result.result is None and result.exception.type == "ZeroDivisionError"
+    assert result.exception.message == "division by zero"
+    traceback = "\n".join(result.exception.traceback)
+    line = PROGRAM.splitlines().index("    return 10 / x") + 1
+    assert f'File "{program}", line {line}, in divide' in traceback and "return 10 / x" in traceback
+    assert "bytelens/vm" not in traceback and "/vm/" not in traceback
+    assert result.steps[-1].opname == "BINARY_TRUE_DIVIDE"
+
+
+def test_a_repr_that_raises_and_one_that_never_ends(program):
+    loud = trace_call(program, "loud()")
+    assert loud.result == "[<repr raised ValueError>, 1]"
+    assert any("<repr raised ValueError>" in step.stack for step in loud.steps)
+    endless = trace_call(program, "endless()")
+    assert endless.result == f"<repr stopped after {REPR_BUDGET} steps>"
+    assert all(step.function in ("<call>", "endless") for step in endless.steps)
+
+
+def test_output_is_captured_and_capped_and_stdin_is_empty(program):
+    chatty = trace_call(program, "chatty(2)")
+    assert chatty.stdout == "line 0\nline 1\n" and chatty.result == "2"
+    flood = trace_call(program, "flood()")
+    assert flood.stdout.startswith("x" * 100) and len(flood.stdout) < OUTPUT_LIMIT + 100
+    assert f"{2 * OUTPUT_LIMIT + 1} more characters not shown" in flood.stdout
+    assert trace_call(program, "ask()").exception.type == "EOFError"
+
+
+def test_generators_and_recursion_limits(program):
+    total = trace_call(program, "total(3)")
+    assert total.result == "3"
+    assert {step.function for step in total.steps} >= {"total", "gen"}
+    assert max(step.depth for step in total.steps if step.function == "gen") == 2
+    deep = trace_call(program, "deep(0)", max_steps=1_000_000)
+    assert deep.exception.type == "RecursionError"
+
+
+def test_system_exit_and_imported_modules(program):
+    assert trace_call(program, "quit()").exception.type == "SystemExit"
+    twice = trace_call(program, "twice(4)")
+    assert twice.result == "8"
+    helper_steps = [step for step in twice.steps if step.function == "double"]
+    assert helper_steps and all(step.file.endswith("helper.py") for step in helper_steps)
+
+
+def test_the_module_runs_as_an_import_and_an_unsaved_buffer_wins(program):
+    result = trace_call(program, "chatty(0)")
+    assert "main block ran" not in result.stdout
+    edited = trace_call(program, "answer()", source="def answer():\n    return 42\n")
+    assert edited.result == "42"
+
+
+def test_bad_input_gives_clear_errors(program, tmp_path):
+    unparsable = trace_call(program, "fib(")
+    assert unparsable.exception.type == "SyntaxError" and "fib(" in unparsable.exception.message
+    assert len(unparsable.steps) == 0
+    assert trace_call(program, "x = 1").exception.type == "SyntaxError"
+    failing = tmp_path / "failing.py"
+    failing.write_text("print('before')\nraise KeyError('body')\n")
+    body = trace_call(str(failing), "anything()")
+    assert body.exception.type == "KeyError" and body.stdout == "before\n" and len(body.steps) == 0
+    broken = tmp_path / "broken.py"
+    broken.write_text("def f(:\n")
+    with pytest.raises(CompileError):
+        trace_call(str(broken), "f()")
+    with pytest.raises(ValueError):
+        trace_call(program, "fib(1)", max_steps=0)
+
+
+def test_json_and_text_of_a_real_trace(program):
+    result = trace_call(program, "fib(2)")
+    data = json.loads(json.dumps(result.to_json()))
+    assert data["result"] == "1" and data["exception"] is None and data["truncated"] is False
+    assert data["stats"]["steps"] == len(data["steps"])
+    assert TraceResult.from_json(data, call="fib(2)", file=program).format_text() == result.format_text()
