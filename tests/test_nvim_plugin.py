@@ -309,6 +309,19 @@ step('explicit_call', function()
            source = marks(src, 'bytelens.trace.source') }
 end)
 
+step('bad_call', function()
+  local messages = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level })
+  end
+  to_source(L.ratio_body)
+  vim.cmd('BytelensTrace ratio(1,')
+  wait_for('the error message', function() return #messages >= 2 end)
+  vim.notify = notify
+  return { messages = messages, trace_open = buffer_named('bytelens://trace/') ~= nil }
+end)
+
 step('dis', function()
   to_source(1)
   vim.cmd('BytelensDis')
@@ -341,9 +354,19 @@ step('dis', function()
     return table.concat(vim.api.nvim_buf_get_lines(dis, 0, -1, false), '\n') ~= before
   end)
   local edited = table.concat(vim.api.nvim_buf_get_lines(dis, 0, -1, false), '\n')
+  local winbar = vim.wo[dis_window].winbar
+  vim.api.nvim_buf_set_lines(src, L.ratio_body - 1, L.ratio_body, false, { '    return a /' })
+  wait_for('the compile error in the window bar', function()
+    return vim.wo[dis_window].winbar:find('compile error', 1, true) ~= nil
+  end)
+  local broken = { winbar = vim.wo[dis_window].winbar,
+                   text = table.concat(vim.api.nvim_buf_get_lines(dis, 0, -1, false), '\n') }
   vim.api.nvim_buf_set_lines(src, L.ratio_body - 1, L.ratio_body, false, { '    return a / b' })
+  wait_for('the window bar to clear', function()
+    return vim.wo[dis_window].winbar:find('compile error', 1, true) == nil
+  end)
   return { stayed = stayed, at_compare = at_compare, at_loop = at_loop, text = before, edited = edited,
-           winbar = vim.wo[dis_window].winbar }
+           winbar = winbar, broken = broken }
 end)
 
 step('health', function()
@@ -430,6 +453,18 @@ step('help_tags', function()
     table.insert(tags, vim.split(line, '\t')[1])
   end
   return tags
+end)
+
+step('no_server', function()
+  local messages = {}
+  vim.notify = function(message, level)
+    table.insert(messages, { message = message, level = level })
+  end
+  vim.cmd('enew')
+  vim.bo.filetype = 'python'
+  vim.cmd('BytelensTrace f()')
+  vim.cmd('BytelensDis')
+  return messages
 end)
 
 step('lsp_file', function()
@@ -644,6 +679,14 @@ def test_trace_with_a_call_that_raises(enabled, cli):
     assert seen["closed"] and seen["source"] == []
 
 
+def test_a_call_that_does_not_parse_is_reported(enabled):
+    seen = value(enabled, "bad_call")
+    error = seen["messages"][-1]
+    assert error["level"] == 4  # vim.log.levels.ERROR
+    assert error["message"].startswith("bytelens: ratio(1,: ") and "does not parse" in error["message"]
+    assert not seen["trace_open"]
+
+
 def test_dis_opens_beside_the_source_and_follows_the_cursor(enabled, cli):
     seen = value(enabled, "dis")
     assert seen["stayed"]
@@ -654,6 +697,15 @@ def test_dis_opens_beside_the_source_and_follows_the_cursor(enabled, cli):
     assert "BINARY_TRUE_DIVIDE" in seen["text"] and "BINARY_TRUE_DIVIDE" not in seen["edited"]
     assert "BINARY_FLOOR_DIVIDE" in seen["edited"]
     assert "sample.py" in seen["winbar"]
+
+
+def test_dis_keeps_the_last_good_compilation_through_a_syntax_error(enabled):
+    seen = value(enabled, "dis")
+    with pytest.raises(SyntaxError) as raised:
+        compile(SAMPLE.replace("return a / b", "return a /"), "sample.py", "exec")
+    assert f"compile error: {raised.value.msg}" in seen["broken"]["winbar"]
+    # The last compilation that succeeded was the `a // b` edit.
+    assert seen["broken"]["text"] == seen["edited"]
 
 
 def test_checkhealth_reports_ok(enabled):
@@ -705,6 +757,13 @@ def test_help_has_a_tag_for_every_command_and_mapping(logic):
     assert {":BytelensTrace", ":BytelensDis", "bytelens.setup()", "bytelens-options",
             "bytelens-health"} <= tags
     assert plugs <= tags
+
+
+def test_commands_say_when_no_server_is_attached(logic):
+    messages = value(logic, "no_server")
+    assert len(messages) == 2
+    assert all(m["level"] == 4 and "no bytelens language server in this buffer" in m["message"]
+               for m in messages)
 
 
 def test_lsp_config_file(logic):
