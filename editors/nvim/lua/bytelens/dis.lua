@@ -155,11 +155,15 @@ local function refresh_later(view)
   else
     view.timer = (vim.uv or vim.loop).new_timer()
   end
-  view.timer:start(REFRESH_DELAY_MS, 0, vim.schedule_wrap(function()
-    if M.get(view.source) then
-      M.refresh(view)
-    end
-  end))
+  view.timer:start(
+    REFRESH_DELAY_MS,
+    0,
+    vim.schedule_wrap(function()
+      if M.get(view.source) then
+        M.refresh(view)
+      end
+    end)
+  )
 end
 
 ---@param view bytelens.DisView

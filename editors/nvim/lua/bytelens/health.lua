@@ -81,7 +81,7 @@ local function check_server()
   local shown = table.concat(cmd, ' ')
   if vim.fn.executable(cmd[1]) == 0 then
     report_error(string.format('server command not found: %s (from %s)', shown, source), {
-      "install bytelens in the Python you use: python3 -m pip install bytelens",
+      'install bytelens in the Python you use: python3 -m pip install bytelens',
       "or point the plugin at it: require('bytelens').setup({ cmd = { '/path/to/python', '-m', 'bytelens', 'serve' } })",
     })
     return
@@ -92,8 +92,10 @@ local function check_server()
   if success and output:match('^bytelens ') then
     report_ok(output .. ' (' .. table.concat(version_cmd, ' ') .. ')')
   else
-    report_error(string.format('`%s` failed: %s', table.concat(version_cmd, ' '), output ~= '' and output or 'no output'),
-      { 'is bytelens installed in that interpreter? python3 -m pip install bytelens' })
+    report_error(
+      string.format('`%s` failed: %s', table.concat(version_cmd, ' '), output ~= '' and output or 'no output'),
+      { 'is bytelens installed in that interpreter? python3 -m pip install bytelens' }
+    )
   end
 end
 
@@ -112,8 +114,13 @@ local function check_clients()
     end
     table.sort(buffers)
     local server = lsp_client.server_info or {}
-    local message = string.format('client %d (server %s %s) attached to: %s', lsp_client.id,
-      server.name or '?', server.version or '?', #buffers > 0 and table.concat(buffers, ', ') or 'no buffer')
+    local message = string.format(
+      'client %d (server %s %s) attached to: %s',
+      lsp_client.id,
+      server.name or '?',
+      server.version or '?',
+      #buffers > 0 and table.concat(buffers, ', ') or 'no buffer'
+    )
     if #buffers > 0 then
       report_ok(message)
     else

@@ -46,8 +46,10 @@ local function send(lsp_client, bufnr, arguments)
       return
     end
     if not is_blank(result.error) or type(result.trace) ~= 'table' then
-      client.notify(arguments.call .. ': ' .. tostring(is_blank(result.error) and 'no trace' or result.error),
-        vim.log.levels.ERROR)
+      client.notify(
+        arguments.call .. ': ' .. tostring(is_blank(result.error) and 'no trace' or result.error),
+        vim.log.levels.ERROR
+      )
       return
     end
     require('bytelens.trace_view').show(result, bufnr)
@@ -110,8 +112,10 @@ function M.at_cursor(opts)
     local arguments = lens.enclosing(lenses, lines, line)
     if not arguments then
       if is_blank(opts.call) then
-        client.notify('no function at the cursor: put it in a def, or give a call (:BytelensTrace f(1))',
-          vim.log.levels.WARN)
+        client.notify(
+          'no function at the cursor: put it in a def, or give a call (:BytelensTrace f(1))',
+          vim.log.levels.WARN
+        )
         return
       end
       arguments = { uri = vim.uri_from_bufnr(bufnr), line = line }

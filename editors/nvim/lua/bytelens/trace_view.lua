@@ -85,8 +85,10 @@ function M.detail_lines(step)
     local last_shown = math.max(1, #items - MAX_DETAIL_ITEMS + 1)
     for position = #items, last_shown, -1 do
       local top = position == #items
-      table.insert(lines, string.format('%s%-7s %s%s', DETAIL_INDENT, top and title or '', items[position],
-        top and '   <- top' or ''))
+      table.insert(
+        lines,
+        string.format('%s%-7s %s%s', DETAIL_INDENT, top and title or '', items[position], top and '   <- top' or '')
+      )
     end
     if last_shown > 1 then
       table.insert(lines, string.format('%s%-7s ... %d more below', DETAIL_INDENT, '', last_shown - 1))
@@ -115,8 +117,13 @@ end
 local function plain_step_line(index, step)
   local depth = tonumber(step.depth) or 0
   local where = string.rep('  ', math.min(depth, MAX_DEPTH_INDENT)) .. tostring(step['function'] or '?')
-  return string.format('%6d  %-24s %4s %s', index, where, present(step.line) and tostring(step.line) or '',
-    M.instruction(step))
+  return string.format(
+    '%6d  %-24s %4s %s',
+    index,
+    where,
+    present(step.line) and tostring(step.line) or '',
+    M.instruction(step)
+  )
 end
 
 --- One display line per step: the numbered lines of the server's text rendering when they are all
@@ -210,8 +217,14 @@ function M.header_lines(result)
   end
   local keys = config.options.keys
   local help = {}
-  for _, item in ipairs({ { 'next', 'next' }, { 'prev', 'previous' }, { 'first', 'first' }, { 'last', 'last' },
-    { 'select', 'step under cursor' }, { 'close', 'close' } }) do
+  for _, item in ipairs({
+    { 'next', 'next' },
+    { 'prev', 'previous' },
+    { 'first', 'first' },
+    { 'last', 'last' },
+    { 'select', 'step under cursor' },
+    { 'close', 'close' },
+  }) do
     if keys[item[1]] then
       table.insert(help, keys[item[1]] .. ' ' .. item[2])
     end
