@@ -409,13 +409,15 @@ local lens = require('bytelens.lens')
 
 step('enclosing', function()
   local lines = { 'import os', '', '@decorator', 'def outer(a):', '    def inner(b):', '        return b',
-                  '    return inner(a)', '', 'class C:', '    def m(self):', '        pass', '', 'x = 1' }
+                  '    return inner(a)', '', 'class C:', '    def m(self):', '        pass', '', 'x = 1',
+                  'def text(', '    a,', '):', '    return f\34\34\34', "at column 0 ''' still the string",
+                  '\34\34\34.strip()', '# a comment at column 0', '    return a', 'y = 2' }
   local function lens_at(line, name)
     return { range = { start = { line = line, character = 0 } },
              command = { title = name, command = 'bytelens.trace',
                          arguments = { { ['function'] = name, line = line } } } }
   end
-  local lenses = { lens_at(3, 'outer'), lens_at(4, 'outer.<locals>.inner'), lens_at(9, 'C.m') }
+  local lenses = { lens_at(3, 'outer'), lens_at(4, 'outer.<locals>.inner'), lens_at(9, 'C.m'), lens_at(13, 'text') }
   local found = {}
   for line = 0, #lines - 1 do
     local arguments = lens.enclosing(lenses, lines, line)
@@ -741,7 +743,8 @@ def test_the_function_around_the_cursor(logic):
     found = value(logic, "enclosing")
     expected = {0: "none", 1: "none", 2: "outer", 3: "outer", 4: "outer.<locals>.inner",
                 5: "outer.<locals>.inner", 6: "outer", 7: "outer", 8: "none", 9: "C.m", 10: "C.m",
-                11: "C.m", 12: "none"}
+                11: "C.m", 12: "none", 13: "text", 14: "text", 15: "text", 16: "text", 17: "text", 18: "text",
+                19: "text", 20: "text", 21: "none"}
     assert {int(line): name for line, name in found.items()} == expected
 
 

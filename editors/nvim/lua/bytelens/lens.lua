@@ -55,21 +55,71 @@ local function indent_of(text)
   return #text:match('^%s*')
 end
 
+---@class bytelens.LineState
+---@field open string|nil  the triple-quote delimiter of a string still open
+---@field depth integer    brackets still open
+
+--- The state at the end of `text`, given the state at its start: enough of Python's tokenizer to
+--- tell continuation lines (inside brackets or a triple-quoted string) from statements.
+---@param text string
+---@param state bytelens.LineState
+---@return bytelens.LineState
+local function scan(text, state)
+  local open, depth = state.open, state.depth
+  local position = 1
+  while position <= #text do
+    if open then
+      local _, last = text:find(open, position, true)
+      if not last then
+        break
+      end
+      open, position = nil, last + 1
+    else
+      local char = text:sub(position, position)
+      if char == '#' then
+        break
+      elseif char == '"' or char == "'" then
+        if text:sub(position, position + 2) == char:rep(3) then
+          open, position = char:rep(3), position + 3
+        else
+          position = position + 1
+          while position <= #text and text:sub(position, position) ~= char do
+            position = position + (text:sub(position, position) == '\\' and 2 or 1)
+          end
+          position = position + 1
+        end
+      else
+        if char:match('[%(%[{]') then
+          depth = depth + 1
+        elseif char:match('[%)%]}]') then
+          depth = math.max(0, depth - 1)
+        end
+        position = position + 1
+      end
+    end
+  end
+  return { open = open, depth = depth }
+end
+
 --- Whether 0-based `line` lies in the function whose `def` is on 0-based `def_line`.
 ---
---- Python's indentation decides: every non-blank line after the def, up to `line`, is indented
---- deeper than the def. Lines above the def belong to it while they are its decorators.
+--- Python's indentation decides: every statement line after the def, up to `line`, is indented
+--- deeper than the def. Blank lines, comments and continuation lines (inside brackets, as in a
+--- signature over several lines, or inside a triple-quoted string) do not count.
 ---@param lines string[]  the buffer's lines (1-based list)
 ---@param def_line integer
 ---@param line integer
 ---@return boolean
 local function inside(lines, def_line, line)
   local def_indent = indent_of(lines[def_line + 1] or '')
+  local state = scan(lines[def_line + 1] or '', { open = nil, depth = 0 })
   for l = def_line + 1, line do
     local text = lines[l + 1] or ''
-    if text:match('%S') and not text:match('^%s*#') and indent_of(text) <= def_indent then
+    local statement = state.open == nil and state.depth == 0 and text:match('^%s*[^%s#]')
+    if statement and indent_of(text) <= def_indent then
       return false
     end
+    state = scan(text, state)
   end
   return true
 end
