@@ -39,7 +39,7 @@ def calculate_metaclass(metaclass: type, bases: tuple) -> type:
     return winner
 
 
-def build_class(body: Any, name: Any, *bases: Any, **keywords: Any) -> Any:
+def build_class(body: Any, name: Any, /, *bases: Any, **keywords: Any) -> Any:
     """Create a class from its body function (CPython's ``__build_class__`` for VM code)."""
     if not isinstance(body, Function):
         if callable(body):

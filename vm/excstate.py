@@ -26,3 +26,33 @@ current_handled = sys.exception
 def set_handled(exc: Optional[BaseException]) -> None:
     """Make ``exc`` the thread's handled exception (None clears it)."""
     _set_handled(exc)
+
+
+_unraisable_args_type: Optional[type] = None
+
+
+def write_unraisable(error: BaseException, obj: object) -> None:
+    """Report ``error`` through ``sys.unraisablehook`` for ``obj`` (CPython's PyErr_WriteUnraisable),
+    as a finaliser does ("Exception ignored in: <obj>")."""
+    global _unraisable_args_type
+    if _unraisable_args_type is None:
+        captured = []
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda args: captured.append(type(args))
+        try:
+            _Probe()
+        finally:
+            sys.unraisablehook = hook
+        _unraisable_args_type = captured[0]
+    sys.unraisablehook(_unraisable_args_type((type(error), error, error.__traceback__, None, obj)))
+
+
+class _Probe:
+    """A finaliser that fails once, to learn the type of ``sys.unraisablehook``'s argument."""
+
+    def __del__(self) -> None:
+        raise _ProbeError
+
+
+class _ProbeError(Exception):
+    pass

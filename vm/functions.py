@@ -12,7 +12,7 @@ messages, word for word.
 
 from __future__ import annotations
 
-from types import CellType, MethodType
+from types import CellType, CodeType, FunctionType, MethodType
 from typing import Any, Optional
 
 from .code import CO_VARARGS, CO_VARKEYWORDS, Code
@@ -50,7 +50,7 @@ class Function:
         self._doc = consts[0] if consts and isinstance(consts[0], str) else None
         self._module = globals.get("__name__")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         try:
             return call_function(self, args, kwargs)
         except BaseException as error:
@@ -72,6 +72,22 @@ class Function:
         from .shadow import signature_code
         return signature_code(self._code)
 
+    @__code__.setter
+    def __code__(self, value: Any) -> None:
+        """Accept a bytelens code object, or this function's own ``__code__`` with other flags
+        (what ``types.coroutine`` does)."""
+        from .shadow import signature_code
+        if isinstance(value, Code):
+            code = value
+        elif isinstance(value, CodeType) and value.replace(co_flags=self._code.flags) == \
+                signature_code(self._code):
+            code = self._code.replace(flags=value.co_flags)
+        else:
+            raise TypeError("__code__ of a bytelens function must be a bytelens code object")
+        decoded = decode(code)
+        self._code, self._decoded, self._ops, self._pad, self._simple = (
+            code, decoded, decoded.ops, decoded.pad, decoded.simple)
+
     @property
     def code(self) -> Code:
         """The bytelens code object this function runs."""
@@ -79,6 +95,10 @@ class Function:
 
     def __reduce__(self) -> str:
         return self.__qualname__
+
+    @property
+    def __class__(self) -> type:  # see the note after the class
+        return FunctionType
 
     def __copy__(self) -> "Function":
         return self
@@ -105,6 +125,9 @@ def _set_module(function: Function, value: Any) -> None:
 
 Function.__doc__ = property(_get_doc, _set_doc)
 Function.__module__ = property(_get_module, _set_module)
+# Host code sees a function: type(f) prints as <class 'function'>, and f.__class__ (which isinstance
+# falls back on) is types.FunctionType, so inspect.isfunction and isinstance checks accept it.
+Function.__name__ = Function.__qualname__ = "function"
 
 
 def builtins_of(globals: dict) -> dict:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import collections.abc
 import sys
+import types
 from types import TracebackType
 from typing import Any, Optional
 
 from . import opcodes
 from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
-from .excstate import current_handled, set_handled
+from .excstate import current_handled, set_handled, write_unraisable
 from .frame import EXCEPT_HANDLER, Frame
 from .interpreter import execute
 from .shadow import signature_code, strip_internal
@@ -45,19 +46,42 @@ def _handler_blocks(frame: Frame) -> list:
 class _FrameRunner:
     """What generators, coroutines and async generators share: running their frame."""
 
-    __slots__ = ("_frame", "_running", "_started", "_code", "__name__", "__qualname__", "__weakref__")
+    # __qualname__ is a plain slot: a class body cannot define a property of that name.
+    __slots__ = ("_frame", "_running", "_started", "_code", "_name", "__qualname__", "__weakref__")
     _kind = "generator"
+    _host_type: type = types.GeneratorType
 
     def __init__(self, function: Any, frame: Frame) -> None:
         self._frame: Optional[Frame] = frame
         self._running = False
         self._started = False
         self._code = frame.code
-        self.__name__ = function.__name__
+        self._name = function.__name__
         self.__qualname__ = function.__qualname__
 
     def __repr__(self) -> str:
         return f"<{self._kind} object {self.__qualname__} at {id(self):#x}>"
+
+    @property
+    def __class__(self) -> type:  # see the note at the end of the module
+        return self._host_type
+
+    @property
+    def __name__(self) -> str:
+        return self._name
+
+    @__name__.setter
+    def __name__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError("__name__ must be set to a string object")
+        self._name = value
+
+    @__name__.deleter
+    def __name__(self) -> None:
+        raise TypeError("__name__ must be set to a string object")
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle '{self._kind}' object")
 
     def _yield_from_target(self) -> Any:
         """The sub-iterator of the ``yield from`` or ``await`` the frame is suspended in, or None."""
@@ -82,6 +106,8 @@ class _FrameRunner:
         if handlers:
             handlers[0].prev = resumer_handled
             set_handled(handlers[-1].exc)
+            if throw is not None:
+                _chain(throw, handlers[-1].exc)
         self._running = True
         try:
             result = execute(frame, throw)
@@ -113,12 +139,19 @@ class _FrameRunner:
         if tb is not None and not isinstance(tb, TracebackType):
             raise TypeError("throw() third argument must be a traceback object")
         if isinstance(typ, type) and issubclass(typ, BaseException):
-            if val is None:
-                exc = typ()
-            elif isinstance(val, typ):
-                exc = val
-            else:
-                exc = typ(*val) if isinstance(val, tuple) else typ(val)
+            # Like CPython's lazy normalisation, a failure to instantiate is what gets thrown in.
+            try:
+                if val is None:
+                    exc = typ()
+                elif isinstance(val, typ):
+                    exc = val
+                else:
+                    exc = typ(*val) if isinstance(val, tuple) else typ(val)
+            except BaseException as failure:
+                exc = failure
+            if not isinstance(exc, BaseException):
+                exc = TypeError(f"calling {typ!r} should have returned an instance of BaseException, not "
+                                f"{type(exc).__name__}")
         elif isinstance(typ, BaseException):
             if val is not None:
                 raise TypeError("instance exception may not have a separate value")
@@ -188,7 +221,23 @@ class _FrameRunner:
         """At garbage collection, close a generator suspended inside try/with blocks (PEP 342)."""
         frame = self._frame
         if frame is not None and self._started and frame.blocks:
-            self._close()
+            try:
+                self._close()
+            except BaseException as error:
+                write_unraisable(error, self)
+
+
+def _chain(exc: BaseException, context: BaseException) -> None:
+    """Set ``exc.__context__`` as raising it in ``context``'s handler would (no cycles)."""
+    if exc is context:
+        return
+    link = context
+    while link is not None:
+        if link.__context__ is exc:
+            link.__context__ = None
+            break
+        link = link.__context__
+    exc.__context__ = context
 
 
 def _opcode_at(frame: Frame) -> int:
@@ -281,12 +330,14 @@ class Generator(_FrameRunner):
 
 
 class Coroutine(_FrameRunner):
-    __slots__ = ("_awaited",)
+    __slots__ = ("cr_origin",)
     _kind = "coroutine"
+    _host_type = types.CoroutineType
 
     def __init__(self, function: Any, frame: Frame) -> None:
         super().__init__(function, frame)
-        self._awaited = False
+        depth = sys.get_coroutine_origin_tracking_depth()
+        self.cr_origin = _origin(depth) if depth else None
 
     def __await__(self) -> "CoroutineWrapper":
         return CoroutineWrapper(self)
@@ -327,9 +378,7 @@ class Coroutine(_FrameRunner):
 
     def __del__(self) -> None:
         if self._frame is not None and not self._started:
-            import warnings
-            warnings.warn(f"coroutine '{self.__qualname__}' was never awaited", RuntimeWarning,
-                          stacklevel=1)
+            _warn_unawaited(self)
         self._finalize()
 
     @property
@@ -352,13 +401,46 @@ class Coroutine(_FrameRunner):
     def cr_suspended(self) -> bool:
         return self._frame is not None and self._started and not self._running
 
-    cr_origin = None
+
+
+def _warn_unawaited(coroutine: Coroutine) -> None:
+    """CPython's _PyErr_WarnUnawaitedCoroutine: through warnings._warn_unawaited_coroutine, or, if
+    that fails, a plain RuntimeWarning."""
+    import warnings
+    warned = False
+    try:
+        warnings._warn_unawaited_coroutine(coroutine)
+        warned = True
+    except BaseException as error:
+        warned = isinstance(error, RuntimeWarning)
+        write_unraisable(error, coroutine)
+    if not warned:
+        try:
+            warnings.warn(f"coroutine '{coroutine.__qualname__}' was never awaited", RuntimeWarning,
+                          stacklevel=1)
+        except BaseException as error:
+            write_unraisable(error, coroutine)
+
+
+def _origin(depth: int) -> tuple:
+    """``cr_origin``: (file, line, function) of the VM frames that created a coroutine, innermost
+    first, as ``sys.set_coroutine_origin_tracking_depth`` asks."""
+    from .interpreter import current_frame
+    origin = []
+    frame = current_frame()
+    while frame is not None and len(origin) < depth:
+        origin.append((frame.code.filename, frame.line, frame.code.name))
+        frame = frame.back
+    return tuple(origin)
 
 
 class CoroutineWrapper:
     """What ``coroutine.__await__()`` returns: an iterator driving the coroutine."""
 
     __slots__ = ("_coroutine",)
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle 'coroutine_wrapper' object")
 
     def __init__(self, coroutine: Coroutine) -> None:
         self._coroutine = coroutine
@@ -382,6 +464,7 @@ class CoroutineWrapper:
 class AsyncGenerator(_FrameRunner):
     __slots__ = ("_hooks_called", "_running_async", "_closed")
     _kind = "async generator"
+    _host_type = types.AsyncGeneratorType
 
     def __init__(self, function: Any, frame: Frame) -> None:
         super().__init__(function, frame)
@@ -473,6 +556,9 @@ class _AsyncGenAwaitable:
 
     def close(self) -> None:
         self._state = self._CLOSED
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle '{type(self).__name__}' object")
 
     def _unwrap(self, outcome: tuple[bool, Any]) -> Any:
         yielded, value = outcome
@@ -610,6 +696,14 @@ def is_iterable_coroutine(value: Any) -> bool:
     """A VM generator made by a function flagged CO_ITERABLE_COROUTINE (``types.coroutine``)."""
     return type(value) is Generator and bool(value._code.flags & CO_ITERABLE_COROUTINE)
 
+
+# As for functions: type(g) prints as CPython's, and g.__class__ is CPython's type, so identity and
+# isinstance checks in host code (inspect.isgenerator, types.coroutine ...) accept these objects.
+for _class, _name in ((Generator, "generator"), (Coroutine, "coroutine"), (AsyncGenerator, "async_generator"),
+                      (CoroutineWrapper, "coroutine_wrapper"), (AsyncGenASend, "async_generator_asend"),
+                      (AsyncGenAThrow, "async_generator_athrow")):
+    _class.__name__ = _class.__qualname__ = _name
+    _class.__module__ = "builtins"
 
 collections.abc.Generator.register(Generator)
 collections.abc.Coroutine.register(Coroutine)

@@ -22,6 +22,7 @@ handlers.
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 from typing import Any, Optional
@@ -44,22 +45,24 @@ _hook: Any = None
 #: The exception a hook method raised, propagating as an abort.
 _aborting: Optional[BaseException] = None
 
-#: The host's own limit functions (``bytelens run`` puts the VM's in ``sys`` while a program runs).
-_host_getrecursionlimit = sys.getrecursionlimit
-_host_setrecursionlimit = sys.setrecursionlimit
 #: VM frames allowed on one thread, and the host limit that leaves room for them.
 _limit = sys.getrecursionlimit()
 _HOST_FRAMES_PER_VM_FRAME = 6
 _HOST_MARGIN = 200
 
 
-def set_recursion_limit(limit: int) -> None:
-    """Set the VM's frame limit (what ``sys.setrecursionlimit`` means to a program on the VM)."""
+def set_recursion_limit(limit: int, depth: int = 0) -> None:
+    """Set the VM's frame limit: what ``sys.setrecursionlimit`` means to VM code (intrinsics.py).
+
+    ``depth`` is the calling VM frame's depth, for CPython's "limit is too low" check.
+    """
     global _limit
-    if not isinstance(limit, int):
-        raise TypeError("an integer is required")
+    limit = operator.index(limit)
     if limit < 1:
         raise ValueError("recursion limit must be greater or equal than 1")
+    if limit <= depth:
+        raise RecursionError(f"cannot set the recursion limit to {limit} at the recursion depth {depth}: "
+                             f"the limit is too low")
     _limit = limit
     ensure_host_limit()
 
@@ -71,8 +74,8 @@ def get_recursion_limit() -> int:
 def ensure_host_limit() -> None:
     """Raise the host recursion limit to leave room for the VM's own limit."""
     need = _limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN
-    if _host_getrecursionlimit() < need:
-        _host_setrecursionlimit(need)
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
 
 
 ensure_host_limit()
@@ -293,7 +296,7 @@ def unwind_jump(f: Frame, marker: Any) -> Optional[int]:
     return None
 
 
-def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+def call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     """Call ``fn`` (a VM function or any host callable) with these arguments."""
     from .functions import Function, call_function
     if type(fn) is Function:

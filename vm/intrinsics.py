@@ -1,5 +1,7 @@
 """Builtins that need the calling VM frame: ``super()``, ``locals()``, ``globals()``, ``vars()``,
-``dir()``, ``eval``, ``exec`` and ``__build_class__``.
+``dir()``, ``eval``, ``exec``, ``__build_class__``, and ``sys.setrecursionlimit`` /
+``sys.getrecursionlimit``, which set and read the VM's frame limit rather than the host's, and
+``sys._getframe``, which returns VM frames.
 
 CPython's versions of these read the running host frame, which for code on the VM is the
 interpreter's own. When VM code calls one of them directly (CALL_FUNCTION, CALL_METHOD,
@@ -11,6 +13,8 @@ CALL_FUNCTION_EX without keywords), the VM runs these versions with its frame in
 from __future__ import annotations
 
 import builtins
+import operator
+import sys
 from types import CodeType
 from typing import Any, Callable
 
@@ -128,6 +132,36 @@ def _exec(f: Frame, args: list) -> Any:
     return _run_source(f, "exec", args, "exec")
 
 
+def _setrecursionlimit(f: Frame, args: list) -> Any:
+    if len(args) != 1:
+        return sys.setrecursionlimit(*args)
+    from .interpreter import set_recursion_limit
+    set_recursion_limit(args[0], f.depth)
+    return None
+
+
+def _getrecursionlimit(f: Frame, args: list) -> Any:
+    if args:
+        return sys.getrecursionlimit(*args)
+    from .interpreter import get_recursion_limit
+    return get_recursion_limit()
+
+
+def _getframe(f: Frame, args: list) -> Any:
+    """``sys._getframe([depth])`` from VM code: the VM frame ``depth`` calls up (frame.py has the
+    CPython frame attributes: f_code, f_back, f_lineno, f_locals, f_globals)."""
+    if len(args) > 1:
+        return sys._getframe(*args)
+    depth = operator.index(args[0]) if args else 0
+    frame = f
+    while depth > 0 and frame is not None:
+        frame = frame.back
+        depth -= 1
+    if frame is None:
+        raise ValueError("call stack is not deep enough")
+    return frame
+
+
 def _build_class(f: Frame, args: list) -> Any:
     from .build_class import build_class
     return build_class(*args)
@@ -142,4 +176,7 @@ SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
     builtins.eval: _eval,
     builtins.exec: _exec,
     builtins.__build_class__: _build_class,
+    sys.setrecursionlimit: _setrecursionlimit,
+    sys.getrecursionlimit: _getrecursionlimit,
+    sys._getframe: _getframe,
 }

@@ -6,6 +6,7 @@ import types
 
 from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .decode import Instr, handles
+from .opcodes import BY_CODE
 from .excstate import set_handled
 from .frame import EXCEPT_HANDLER, FINALLY, Block
 from .generators import AsyncGenerator, AsyncGenValue, Coroutine, Generator, is_iterable_coroutine
@@ -70,8 +71,11 @@ def _get_yield_from_iter(ins: Instr):
     return get_yield_from_iter
 
 
-def get_awaitable(value):
-    """The iterator ``await value`` drives (CPython's _PyCoro_GetAwaitableIter), or TypeError."""
+def get_awaitable(value, context: str = ""):
+    """The iterator ``await value`` drives (CPython's _PyCoro_GetAwaitableIter), or TypeError.
+
+    ``context`` is "__aenter__" or "__aexit__" when the value comes from ``async with``.
+    """
     kind = type(value)
     if kind is Coroutine or kind is types.CoroutineType:
         return value
@@ -81,6 +85,9 @@ def get_awaitable(value):
         return value
     method = lookup_special(value, "__await__")
     if method is None:
+        if context:
+            raise TypeError(f"'async with' received an object from {context} that does not implement "
+                            f"__await__: {kind.__name__}")
         raise TypeError(f"object {kind.__name__} can't be used in 'await' expression")
     result = method()
     if type(result) is Coroutine or type(result) is types.CoroutineType:
@@ -90,13 +97,20 @@ def get_awaitable(value):
     return result
 
 
+_AWAIT_CONTEXTS = {"BEFORE_ASYNC_WITH": "__aenter__", "WITH_CLEANUP_START": "__aexit__"}
+
+
 @handles("GET_AWAITABLE")
 def _get_awaitable(ins: Instr):
     nxt = ins.next
+    context = ""
+    if ins.index > 0:  # CPython 3.11's GET_AWAITABLE argument, recovered from the sequence
+        previous = BY_CODE.get(ins.code.code[2 * (ins.index - 1)])
+        context = _AWAIT_CONTEXTS.get(previous.name, "") if previous is not None else ""
 
     def get_awaitable_handler(f, s, l):
         value = s[-1]
-        awaitable = get_awaitable(value)
+        awaitable = get_awaitable(value, context)
         if type(awaitable) is Coroutine and awaitable.cr_await is not None:
             raise RuntimeError("coroutine is being awaited already")
         s[-1] = awaitable
@@ -135,15 +149,12 @@ def _get_anext(ins: Instr):
         if method is None:
             raise TypeError(f"'async for' requires an iterator with __anext__ method, got "
                             f"{type(iterator).__name__}")
-        awaitable = method()
+        result = method()
         try:
-            awaitable = get_awaitable(awaitable)
-        except TypeError:
-            failed = True
-        else:
-            failed = False
-        if failed:
-            raise TypeError(f"'async for' received an invalid object from __anext__: {type(awaitable).__name__}")
+            awaitable = get_awaitable(result)
+        except Exception as error:
+            raise TypeError(f"'async for' received an invalid object from __anext__: "
+                            f"{type(result).__name__}") from error
         s.append(awaitable)
         return nxt
     return get_anext

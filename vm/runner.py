@@ -5,8 +5,7 @@ The script becomes ``__main__`` (in ``sys.modules``, with the globals CPython gi
 import through the VM (importer.py). The outcome maps to an exit status as in CPython's
 ``Py_RunMain``: ``sys.exit`` codes and messages, a traceback on stderr and status 1 for an uncaught
 exception, death by SIGINT for an uncaught KeyboardInterrupt, a SyntaxError report and status 1 when
-the script does not compile, status 2 when it cannot be opened. ``sys.setrecursionlimit`` sets the
-VM's frame limit while the program runs.
+the script does not compile, status 2 when it cannot be opened.
 """
 
 from __future__ import annotations
@@ -55,8 +54,6 @@ def run_file(path: str, argv: list[str]) -> int:
     _show_compile_warnings(found)
     install_importer([folder])
     atexit.register(_exit_by_sigint_if_interrupted)  # registered first, so it runs last
-    sys.setrecursionlimit = interpreter.set_recursion_limit
-    sys.getrecursionlimit = interpreter.get_recursion_limit
     if checks_requested():
         interpreter.set_trace_hook(DepthCheckHook())
     try:
