@@ -73,6 +73,23 @@ def test_deeply_nested_values_stay_bounded():
     assert len(text) <= 60
 
 
+def test_the_list_cache_never_shows_a_stale_list():
+    render = BoundedRepr(80)
+    items = [1, 2.0]
+    assert render(items) == "[1, 2.0]"
+    items[0] = True  # equal to 1, another repr
+    assert render(items) == "[True, 2.0]"
+    items[1] = -0.0
+    assert render(items) == "[True, -0.0]"
+    items[1] = 0.0
+    assert render(items) == "[True, 0.0]"
+    inner = [1]
+    nested = [inner]
+    assert render(nested) == "[[1]]"
+    inner.append(2)
+    assert render(nested) == "[[1, 2]]"
+
+
 def test_mutable_values_are_rendered_afresh_and_immutable_ones_cached():
     render = BoundedRepr(80)
     items = [1]

@@ -10,7 +10,7 @@ Recording sets the cost of a trace, so while the program runs the recorder only 
 log: per instruction, ``(stack, blocks, offset)`` (the snapshot of the stack completing the frame's
 previous step, and the new step's offset), plus a marker per frame entry and exit. A stack holding
 only inert values (whose repr cannot change and which have no finaliser) is kept as a tuple of the
-values themselves, the cheapest snapshot there is; any other stack is rendered to reprs at once,
+values themselves, the cheapest snapshot there is; any other value is rendered to its repr at once,
 so a list being built shows its state at that step. Everything else (depths, the pairing of
 snapshots with steps, decoding the instructions, rendering the values) happens once the run is
 over, when the steps are first read (``RecordedSteps``).
@@ -72,8 +72,8 @@ def _is_inert_type(kind: type) -> bool:
         return False
 
 
-class _Rendered(tuple):
-    """A stack snapshot already rendered to reprs (it held a value whose repr may change)."""
+class _Text(str):
+    """In a stack snapshot, the repr of a value whose repr may change, rendered when it was taken."""
 
     __slots__ = ()
 
@@ -103,6 +103,9 @@ class TraceRecorder:
         self.result_repr = BoundedRepr(RESULT_REPR_LIMIT, foreign=self._foreign_repr,
                                        address_types=address_types)
         self._inert_types = set(INERT_TYPES.union(inert_types))
+        self._address_types = frozenset(address_types)
+        # Reprs fixed by type and address, by id (checked against the type; the value is not held).
+        self._texts: dict[int, tuple[type, _Text]] = {}
         self._log: list[tuple] = []
         # The running frame (or _IN_REPR) in a one-item list the closures and methods share; the
         # frames below it; counters the closures update.
@@ -214,16 +217,35 @@ class TraceRecorder:
         raise TraceBudgetExhausted()
 
     def _render_now(self, stack: tuple) -> tuple:
-        """A stack holding a value of a type not yet known to be inert: learn which of its types
-        are inert (and keep the stack as it is if all are), else render it now."""
+        """The snapshot of a stack holding a value of a type not known to be inert: inert values as
+        they are, every other value replaced by its repr, rendered now."""
         inert = self._inert_types
+        texts = self._texts
+        snapshot = []
         for value in stack:
             kind = type(value)
-            if kind not in inert and _is_inert_type(kind):
-                inert.add(kind)
-        if inert.issuperset(map(type, stack)):
-            return stack
-        return _Rendered(map(self.repr, stack))
+            if kind in inert:
+                snapshot.append(value)
+                continue
+            entry = texts.get(id(value))
+            if entry is not None and entry[0] is kind:
+                snapshot.append(entry[1])
+            else:
+                snapshot.append(self._render_value(value, kind))
+        return tuple(snapshot)
+
+    def _render_value(self, value: object, kind: type) -> object:
+        """``value`` itself if its type turns out to be inert, else its repr (cached when the repr
+        is fixed by the value's type and address)."""
+        if _is_inert_type(kind):
+            self._inert_types.add(kind)
+            return value
+        text = _Text(self.repr(value))
+        if kind in self._address_types or kind.__repr__ is object.__repr__:
+            if len(self._texts) >= 50_000:
+                self._texts.clear()
+            self._texts[id(value)] = (kind, text)
+        return text
 
     def finish(self) -> None:
         """Log the end of every frame still running (suspended or cut off when the trace ended)."""
@@ -369,12 +391,12 @@ class RecordedSteps(Sequence):
             if static is None:
                 static = (code.qualname, None, offset, f"<no instruction at {offset}>", None, "")
             stack, blocks = (after[0], after[1]) if after is not None else nothing
-            if stack and type(stack) is not _Rendered:
+            if stack:
                 texts = tuple(map(known, map(id, stack)))
                 if None in texts:
                     for value in stack:
                         if id(value) not in texts_by_id:
-                            texts_by_id[id(value)] = miss(value)
+                            texts_by_id[id(value)] = str(value) if type(value) is _Text else miss(value)
                     texts = tuple(map(known, map(id, stack)))
                 stack = texts
             if blocks:

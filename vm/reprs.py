@@ -14,6 +14,7 @@ that step.
 from __future__ import annotations
 
 import itertools
+from operator import is_
 import types
 from typing import Callable, Iterable, Optional
 
@@ -86,6 +87,7 @@ class BoundedRepr:
         self._values: dict[int, str] = {}
         self._alive: list[object] = []
         self._addresses: dict[int, tuple[type, str]] = {}
+        self._lists: dict[int, tuple[int, list, str]] = {}
         self.known: Callable[[int], Optional[str]] = self._values.get
 
     def __call__(self, value: object) -> str:
@@ -108,6 +110,8 @@ class BoundedRepr:
             self._values[id(value)] = text
             self._alive.append(value)
             return text
+        if kind is list:
+            return self._list(value)
         if kind in self._address_types or kind.__repr__ is object.__repr__:
             entry = self._addresses.get(id(value))
             if entry is not None and entry[0] is kind:
@@ -118,6 +122,21 @@ class BoundedRepr:
             self._addresses[id(value)] = (kind, text)
             return text
         return self._render(value, self.limit)
+
+    def _list(self, items: list) -> str:
+        """A list's repr, cached by content: a list of immutable items whose length and shown items
+        are the very same objects as last time renders the same (a list on the stack through a
+        loop is rendered at every step, and seldom changes between two)."""
+        entry = self._lists.get(id(items))
+        if entry is not None and entry[0] == len(items) and all(map(is_, items, entry[1])):
+            return entry[2]
+        text = self._render(items, self.limit)
+        shown = items[: self.limit // 3 + 2]
+        if ATOMIC_TYPES.issuperset(map(type, shown)):
+            if len(self._lists) >= _CACHE_SIZE:
+                self._lists.clear()
+            self._lists[id(items)] = (len(items), shown, text)
+        return text
 
     def _all_atomic(self, items: tuple) -> bool:
         return all(type(item) in ATOMIC_TYPES or (type(item) is tuple and self._all_atomic(item))

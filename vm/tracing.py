@@ -93,7 +93,8 @@ def trace_call(path: str, call: str, *, max_steps: Optional[int] = 10_000,
             result.exception = describe_exception(error)
             result.stdout = output.getvalue()
             return result
-        recorder = TraceRecorder(max_steps, home_file=path, inert_types=_vm_inert_types())
+        recorder = TraceRecorder(max_steps, home_file=path, inert_types=_vm_inert_types(),
+                                 address_types=_vm_address_types())
         _evaluate_traced(expression, module, recorder, result)
         result.steps = recorder.build()
         result.stats = recorder.stats
@@ -230,3 +231,11 @@ def _vm_inert_types() -> tuple[type, ...]:
     from .functions import Function
 
     return (Function,)
+
+
+def _vm_address_types() -> tuple[type, ...]:
+    """The VM's generators: their repr is their name and address, but they have finalisers, so a
+    trace renders them at each step (from a cache) instead of holding them."""
+    from .generators import AsyncGenerator, Coroutine, Generator
+
+    return (Generator, Coroutine, AsyncGenerator)
