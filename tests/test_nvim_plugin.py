@@ -94,7 +94,7 @@ local function step(name, fn)
   save()
 end
 local function wait_for(what, condition, ms)
-  if not vim.wait(ms or 10000, condition, 20) then
+  if not vim.wait(ms or 30000, condition, 20) then
     error('timed out waiting for ' .. what, 2)
   end
 end
@@ -136,7 +136,7 @@ def lua_string(text: str) -> str:
     return f"[==[{text}]==]"
 
 
-def run_session(tmp_path: Path, init: str, steps: str, files: list[str], timeout: float = 120) -> dict:
+def run_session(tmp_path: Path, init: str, steps: str, files: list[str], timeout: float = 180) -> dict:
     """Run one headless Neovim session; return ``{step: {"ok", "value" | "error"}}``."""
     out = tmp_path / "probe.json"
     probe = tmp_path / "probe.lua"
@@ -147,11 +147,16 @@ def run_session(tmp_path: Path, init: str, steps: str, files: list[str], timeout
     init_file.write_text(textwrap.dedent(init), encoding="utf-8")
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_STATE_HOME=str(tmp_path / "state"), XDG_CACHE_HOME=str(tmp_path / "cache"))
-    process = subprocess.run([NVIM, "--headless", "--clean", "-u", str(init_file), *files,
-                              "-c", f"luafile {probe}"],
-                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        process = subprocess.run([NVIM, "--headless", "--clean", "-u", str(init_file), *files,
+                                  "-c", f"luafile {probe}"],
+                                 cwd=tmp_path, env=env, capture_output=True, text=True, timeout=timeout)
+        ended = f"exit {process.returncode}:\n{process.stdout}\n{process.stderr}"
+    except subprocess.TimeoutExpired as expired:
+        ended = f"killed after {timeout} s:\n{expired.stdout}\n{expired.stderr}"
     if not out.exists():
-        pytest.fail(f"nvim wrote no results (exit {process.returncode}):\n{process.stdout}\n{process.stderr}")
+        pytest.fail(f"nvim wrote no results ({ended})")
+    # Steps that never ran (the session was killed) fail as "did not run".
     return json.loads(out.read_text(encoding="utf-8"))
 
 
