@@ -55,12 +55,12 @@ function renderControls(total: number): string {
     const button = (move: string, label: string, title: string): string =>
         `<button type="button" data-move="${move}" title="${title}" aria-label="${title}">${label}</button>`;
     return `<nav class="controls">
-${button('first', '&#x23EE;', 'First step (Home)')}
-${button('previousLine', '&#x21E4;', 'Previous line (Shift+Left)')}
+${button('first', '&#x21E4;', 'First step (Home)')}
+${button('previousLine', '&#x25C0;&#x25C0;', 'Previous line, over calls (Shift+Left)')}
 ${button('previous', '&#x25C0;', 'Previous step (Left)')}
 ${button('next', '&#x25B6;', 'Next step (Right)')}
-${button('nextLine', '&#x21E5;', 'Next line, over calls (Shift+Right)')}
-${button('last', '&#x23ED;', 'Last step (End)')}
+${button('nextLine', '&#x25B6;&#x25B6;', 'Next line, over calls (Shift+Right)')}
+${button('last', '&#x21E5;', 'Last step (End)')}
 <input id="slider" type="range" min="0" max="${total - 1}" value="0" aria-label="Step">
 <span id="position">1 / ${total}</span>
 </nav>`;

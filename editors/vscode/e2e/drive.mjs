@@ -1,0 +1,384 @@
+// Drives a real VS Code (code-server) in headless Chromium through what a bytelens user does, and
+// checks what they would see: the restricted-mode refusal, diagnostics (squiggle and Problems),
+// a hover with bytelens's bytecode, the trace lens and its panel, a call prompt, and the
+// Show Bytecode view following the cursor. Run by ../scripts/e2e.sh, which sets the environment.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const URL = required('E2E_URL');
+const SCREENSHOTS = required('E2E_SCREENSHOTS');
+const LOGS = required('E2E_LOGS');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** Long enough for a cold language server start on a busy 2-core machine. */
+const SERVER_TIMEOUT = 90_000;
+const UI_TIMEOUT = 30_000;
+
+function required(name) {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set: run this through scripts/e2e.sh`);
+    }
+    return value;
+}
+
+let stepStarted = Date.now();
+function log(message) {
+    const now = Date.now();
+    console.log(`  drive [+${((now - stepStarted) / 1000).toFixed(1)}s] ${message}`);
+    stepStarted = now;
+}
+
+const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+page.setDefaultTimeout(UI_TIMEOUT);
+const consoleErrors = [];
+page.on('console', (message) => {
+    if (message.type() === 'error') {
+        consoleErrors.push(message.text());
+    }
+});
+
+try {
+    await run();
+    console.log('  drive: all checks passed');
+} catch (error) {
+    const shot = path.join(LOGS, 'failure.png');
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    console.error(`  drive: FAILED: ${error.stack || error}`);
+    console.error(`  drive: screenshot of the failure: ${shot}`);
+    if (consoleErrors.length > 0) {
+        console.error(`  drive: browser console errors:\n    ${consoleErrors.slice(-10).join('\n    ')}`);
+    }
+    process.exitCode = 1;
+} finally {
+    await browser.close();
+}
+
+async function run() {
+    await openWorkbench();
+
+    // Restricted Mode: the workspace's interpreter setting is ignored and tracing is refused.
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: "No, I don't trust the authors" }).click();
+    log('declined to trust the workspace');
+    await openFile('demo.py');
+    if (process.env.E2E_PATH_PYTHON_LACKS_BYTELENS === '1') {
+        // The workspace's interpreter setting does not count yet, so the server would start with
+        // python3 from PATH, which has no bytelens: the user is told how to fix that.
+        await expectNotification(/^bytelens is not installed in the Python interpreter python3\. Install it with: python3 -m pip install bytelens/);
+        log('without bytelens in python3 the user is told how to install it');
+    }
+    await runCommand('bytelens: Trace Function at Cursor');
+    await expectNotification(/tracing is off in Restricted Mode/);
+    log('tracing refused in Restricted Mode');
+    await dismissNotifications();
+
+    // Trusting the workspace restarts the server with the workspace's interpreter.
+    await runCommand('Workspaces: Manage Workspace Trust');
+    await page.locator('.workspace-trust-editor').getByRole('button', { name: 'Trust', exact: true }).click();
+    await page.keyboard.press('Control+W');
+    log('trusted the workspace');
+    await activateEditor('demo.py');
+    const fibLens = page.locator('.codelens-decoration a', { hasText: 'Trace fib(5)' });
+    await fibLens.waitFor({ timeout: SERVER_TIMEOUT });
+    log('the server runs: lenses are shown');
+    await dismissNotifications();
+
+    await checkDiagnostics();
+    await checkHover();
+    await checkTrace(fibLens);
+    await checkCallPrompt();
+    await checkBytecodeView();
+}
+
+async function openWorkbench() {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+        try {
+            await page.goto(URL, { waitUntil: 'domcontentloaded' });
+            break;
+        } catch (error) {
+            if (Date.now() > deadline) {
+                throw error;
+            }
+            await page.waitForTimeout(500);
+        }
+    }
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    log('VS Code is up');
+}
+
+async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await input.press('Enter');
+}
+
+async function openFile(name) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await input.press('Enter');
+    await activateEditor(name);
+}
+
+/** Tabs titled `title` (with several groups, VS Code appends ", Editor Group N" to the label). */
+function tab(title, state = '') {
+    return page.locator(`.tab${state}[aria-label="${title}"], .tab${state}[aria-label^="${title}, Editor Group"]`);
+}
+
+/** The editor group whose active tab is `title`. */
+function group(title) {
+    return page.locator('.editor-group-container', { has: tab(title, '.active') });
+}
+
+async function activateEditor(title) {
+    await tab(title).first().click();
+    await group(title).locator('.monaco-editor .view-lines').waitFor();
+}
+
+/** The rendered line of `editor` (a locator) whose text is `text`, ignoring indentation; waits for it. */
+async function line(editor, text) {
+    const lines = editor.locator('.view-lines .view-line');
+    const deadline = Date.now() + UI_TIMEOUT;
+    for (;;) {
+        const texts = await lines.evaluateAll((elements) =>
+            elements.map((element) => element.textContent.replace(/\u00a0/g, ' ').trim()));
+        const index = texts.indexOf(text);
+        if (index >= 0) {
+            return lines.nth(index);
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`no line "${text}" on screen; the lines are:\n${texts.join('\n')}`);
+        }
+        await page.waitForTimeout(200);
+    }
+}
+
+async function expectNotification(pattern) {
+    await page.locator('.notification-toast .notification-list-item-message', { hasText: pattern }).first().waitFor();
+}
+
+async function dismissNotifications() {
+    await runCommand('Notifications: Clear All Notifications');
+}
+
+async function shot(name) {
+    const file = path.join(SCREENSHOTS, `vscode-${name}.png`);
+    await page.screenshot({ path: file });
+    log(`screenshot ${file}`);
+}
+
+async function checkDiagnostics() {
+    const editor = group('demo.py').locator('.monaco-editor');
+    await editor.locator('.view-lines').click();
+    // The file ends with a newline: Ctrl+End is the empty last line.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('def broken(:');
+    await line(editor, 'def broken(:)'); // the editor closed the parenthesis
+    await editor.locator('.squiggly-error').first().waitFor({ timeout: SERVER_TIMEOUT });
+    await page.keyboard.press('Control+Shift+M');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'invalid syntax' });
+    await problem.first().waitFor();
+    const text = await page.locator('.markers-panel').innerText();
+    assert.match(text, /invalid syntax\s+bytelens\s+SyntaxError\s+\[Ln 26, Col \d+\]/, `the problem does not name its source and code: ${text}`);
+    log('typing a syntax error shows a squiggle and a problem');
+    await shot('diagnostics');
+    // Remove it again: the problem goes away as soon as the text compiles again.
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await editor.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: SERVER_TIMEOUT });
+    await problem.first().waitFor({ state: 'detached' });
+    log('fixing it clears the squiggle and the problem');
+    await runCommand('View: Toggle Panel Visibility');
+    await page.keyboard.press('Control+S');
+}
+
+/** Puts the cursor on `lineNumber` (1-based) of the active editor and scrolls it into view. */
+async function goToLine(lineNumber) {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(`:${lineNumber}`);
+    await input.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+}
+
+async function checkHover() {
+    const editor = group('demo.py').locator('.monaco-editor');
+    const target = (await line(editor, 'return fib(n - 1) + fib(n - 2)')).locator('span span', { hasText: '+' }).first();
+    await target.hover();
+    const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
+    await hover.waitFor({ timeout: SERVER_TIMEOUT });
+    const text = await hover.innerText();
+    // 3.7-style instructions: CPython 3.11's own compiler would show CALL and BINARY_OP here.
+    assert.match(text, /CALL_FUNCTION/, `the hover shows no bytelens bytecode:\n${text}`);
+    assert.match(text, /BINARY_ADD/, `the hover lacks the line's addition:\n${text}`);
+    log('the hover shows the line\'s bytecode');
+    await shot('hover');
+    await page.keyboard.press('Escape');
+    await page.mouse.move(5, 450);
+}
+
+/** The frame of the trace webview (VS Code nests it in two iframes). */
+async function traceFrame() {
+    const deadline = Date.now() + SERVER_TIMEOUT;
+    while (Date.now() < deadline) {
+        for (const frame of page.frames()) {
+            if (await frame.locator('#step .opname').count().catch(() => 0)) {
+                return frame;
+            }
+        }
+        await page.waitForTimeout(250);
+    }
+    throw new Error('no trace panel with a step appeared');
+}
+
+async function checkTrace(fibLens) {
+    await goToLine(1);
+    await fibLens.click();
+    const frame = await traceFrame();
+    const summary = await frame.locator('#summary').innerText();
+    assert.match(summary, /^fib\(5\) -> 5 · \d+ steps$/, `unexpected summary: ${summary}`);
+    const total = Number(summary.match(/(\d+) steps/)[1]);
+    assert.equal(await frame.locator('#position').innerText(), `1 / ${total}`);
+    const first = await frame.locator('#instruction').innerText();
+    log(`the trace panel opened at step 1: ${first}`);
+
+    await frame.locator('button[data-move="next"]').click();
+    await frame.locator('#position', { hasText: `2 / ${total}` }).waitFor();
+    await frame.locator('button[data-move="last"]').click();
+    await frame.locator('#position', { hasText: `${total} / ${total}` }).waitFor();
+    assert.match(await frame.locator('#instruction').innerText(), /RETURN_VALUE/);
+    await frame.locator('body').press('Home');
+    await frame.locator('#position', { hasText: `1 / ${total}` }).waitFor();
+    log('first/next/last buttons and keys move through the steps');
+
+    // Into the recursion: the first step of a call to fib at depth 2.
+    let index = 1;
+    for (; index < total; index++) {
+        await frame.locator('button[data-move="next"]').click();
+        await frame.locator('#position', { hasText: `${index + 1} / ${total}` }).waitFor();
+        const where = await frame.locator('#where').innerText();
+        if (/call depth 2/.test(where)) {
+            break;
+        }
+    }
+    assert.ok(index < total, 'the trace never went two calls deep');
+    const stack = await frame.locator('#stack').innerText();
+    const frames = await frame.locator('#frames li code').allInnerTexts();
+    assert.deepEqual(frames.slice(0, 2), ['fib', 'fib'], `call stack, innermost first: ${frames}`);
+    assert.equal(frames.length, 3, `call stack, innermost first: ${frames}`);
+    const where = await frame.locator('#where').innerText();
+    const lineNumber = Number(where.match(/line (\d+)/)[1]);
+    log(`step ${index + 1} is in a recursive call, line ${lineNumber}; stack: ${stack.replace(/\n/g, ' ')}`);
+
+    // The step's source line is highlighted in the editor, with the instruction after it.
+    const editor = group('demo.py').locator('.monaco-editor');
+    const highlighted = await highlightedLineText(editor);
+    const source = fs.readFileSync(path.join(required('E2E_WORKSPACE'), 'demo.py'), 'utf8').split('\n');
+    assert.equal(highlighted.trim(), source[lineNumber - 1].trim(), 'the highlighted source line is not the step\'s');
+    log(`the editor highlights line ${lineNumber}: ${highlighted.trim()}`);
+    await shot('trace');
+}
+
+/** The text of the editor line carrying the trace decoration's `after` text ("step N/M: ..."). */
+async function highlightedLineText(editor) {
+    return editor.evaluate((element) => {
+        for (const span of element.querySelectorAll('.view-line span')) {
+            const after = getComputedStyle(span, '::after').content;
+            if (after && after.includes('step ')) {
+                return span.closest('.view-line').textContent.replace(/\u00a0/g, ' ');
+            }
+        }
+        return '';
+    });
+}
+
+async function checkCallPrompt() {
+    await activateEditor('demo.py');
+    await goToLine(15);
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Trace total(' });
+    await lens.click();
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    assert.equal(await input.inputValue(), 'total(items, start)');
+    await input.fill('total([1, 2, 3], start=10)');
+    await input.press('Enter');
+    const deadline = Date.now() + SERVER_TIMEOUT;
+    let summary = '';
+    while (Date.now() < deadline && !summary.startsWith('total(')) {
+        const frame = await traceFrame();
+        summary = await frame.locator('#summary').innerText().catch(() => '');
+        await page.waitForTimeout(200);
+    }
+    assert.match(summary, /^total\(\[1, 2, 3\], start=10\) -> 16 · \d+ steps$/);
+    log(`a lens without a call asks for one: ${summary}`);
+}
+
+async function checkBytecodeView() {
+    // Closing the trace panel removes its highlight from the source.
+    await tab('Trace: total([1, 2, 3], start=10)').first().click();
+    await page.keyboard.press('Control+W');
+    const source = group('demo.py').locator('.monaco-editor');
+    await page.waitForTimeout(300);
+    assert.deepEqual(await decoratedLines(source), [], 'the trace highlight outlived its panel');
+    await activateEditor('demo.py');
+    await runCommand('bytelens: Show Bytecode');
+    const listing = group('demo.py (bytecode)').locator('.monaco-editor');
+    await listing.locator('.view-line', { hasText: 'Disassembly of <code object' }).first().waitFor({ timeout: SERVER_TIMEOUT });
+    log('Show Bytecode opened the listing beside the source');
+
+    const editor = group('demo.py').locator('.monaco-editor');
+    await goToLine(17);
+    await page.waitForTimeout(500);
+    const highlighted = await decoratedLines(listing);
+    assert.ok(highlighted.length > 0, 'no listing line is highlighted');
+    const joined = highlighted.join('\n');
+    assert.match(joined, /INPLACE_ADD/, `the highlighted instructions are not line 17's:\n${joined}`);
+    log(`the cursor on "start += item" highlights ${highlighted.length} listing lines`);
+    await shot('bytecode');
+
+    // And the other way round: a click on an instruction highlights its source line.
+    await (await lineContaining(listing, 'BINARY_ADD')).click();
+    await page.waitForTimeout(500);
+    const sourceLines = (await decoratedLines(editor)).map((text) => text.trim());
+    assert.deepEqual(sourceLines, ['return fib(n - 1) + fib(n - 2)'], `highlighted source: ${sourceLines}`);
+    log('a click on BINARY_ADD in the listing highlights its source line');
+}
+
+/** The first rendered line of `editor` that contains `text`; waits for it. */
+async function lineContaining(editor, text) {
+    const candidate = editor.locator('.view-lines .view-line', { hasText: text }).first();
+    await candidate.waitFor();
+    return candidate;
+}
+
+/** The text of the lines of `editor` that carry an extension's decoration (class `ced-...`). */
+async function decoratedLines(editor) {
+    return editor.evaluate((element) => {
+        const tops = new Set();
+        for (const overlay of element.querySelectorAll('.view-overlays > div')) {
+            if ([...overlay.children].some((child) => /\bced-/.test(child.className))) {
+                tops.add(overlay.style.top);
+            }
+        }
+        return [...element.querySelectorAll('.view-lines .view-line')]
+            .filter((viewLine) => tops.has(viewLine.style.top))
+            .map((viewLine) => viewLine.textContent.replace(/\u00a0/g, ' '));
+    });
+}
