@@ -56,17 +56,21 @@ def _effect_table() -> tuple[list, list, list]:
     stops: list = [False] * 256
     for info in opcodes.OPS:
         code = info.code
-        if callable(info.pops) or callable(info.pushes):
-            effect[code] = lambda arg, info=info: info.stack_effect(arg)
-        else:
-            effect[code] = info.pushes - info.pops
-        pops, pushes = info.jump_stack or (info.pops, info.pushes)
-        if callable(pops) or callable(pushes):
-            jump_effect[code] = lambda arg, info=info: info.stack_effect(arg, jump=True)
-        else:
-            jump_effect[code] = pushes - pops
+        effect[code] = _net(info.pops, info.pushes)
+        jump_effect[code] = _net(*(info.jump_stack or (info.pops, info.pushes)))
         stops[code] = info.flow in (Flow.JUMP, Flow.STOP)
     return effect, jump_effect, stops
+
+
+def _net(pops: opcodes.Count, pushes: opcodes.Count):
+    """``pushes - pops`` as an int, or as a function of the argument when either depends on it."""
+    if callable(pops) and callable(pushes):
+        return lambda arg: pushes(arg) - pops(arg)
+    if callable(pops):
+        return lambda arg: pushes - pops(arg)
+    if callable(pushes):
+        return lambda arg: pushes(arg) - pops
+    return pushes - pops
 
 
 _EFFECT, _JUMP_EFFECT, _STOPS = _effect_table()
@@ -181,16 +185,18 @@ def _renumber_labels(instrs: list[Instr], depths: list[int]) -> None:
 def _resolve_and_emit(instrs: list[Instr]) -> tuple[bytes, tuple[Position, ...]]:
     count = len(instrs)
     is_jrel = _IS_JREL
-    # Sizes in code units (2 bytes): start with the size each argument needs if it is not a jump.
-    units = [1 + _ext_count(arg) if target is None else 1 for _, arg, target, _ in instrs]
-    jumps = [index for index, instr in enumerate(instrs) if instr[2] is not None]
-    offsets = [0] * (count + 1)
     args = [instr[1] for instr in instrs]
+    jumps = [index for index, instr in enumerate(instrs) if instr[2] is not None]
+    # Sizes in code units (2 bytes): what each argument needs; jumps start at one unit.
+    units = [1 if arg <= 0xFF else 1 + _ext_count(arg) for arg in args]
+    for index in jumps:
+        units[index] = 1
+    offsets = [0] * (count + 1)
     while True:
         total = 0
-        for index in range(count):
+        for index, size in enumerate(units):
             offsets[index] = total
-            total += units[index]
+            total += size
         offsets[count] = total
         grew = False
         for index in jumps:
@@ -203,23 +209,29 @@ def _resolve_and_emit(instrs: list[Instr]) -> tuple[bytes, tuple[Position, ...]]
             else:
                 arg = destination
             args[index] = arg
-            needed = 1 + _ext_count(arg)
-            if needed > units[index]:
-                units[index] = needed
+            if arg > 0xFF and 1 + _ext_count(arg) > units[index]:
+                units[index] = 1 + _ext_count(arg)
                 grew = True
         if not grew:
             break
-    code = bytearray()
-    positions: list[Position] = []
-    for index, (op, _, _, position) in enumerate(instrs):
-        arg = args[index]
-        size = units[index]
-        for shift in range((size - 1) * 8, 0, -8):
-            code.append(_EXTENDED_ARG)
-            code.append((arg >> shift) & 0xFF)
-            positions.append(position)
-        # A jump whose argument shrank keeps its prefixes (EXTENDED_ARG 0): sizes never shrink.
-        code.append(op)
-        code.append(arg & 0xFF)
-        positions.append(position)
+    ops = [instr[0] for instr in instrs]
+    positions = [instr[3] for instr in instrs]
+    if total != count:
+        # Put each EXTENDED_ARG prefix in front of its instruction. A jump whose argument shrank
+        # keeps its prefixes (EXTENDED_ARG 0): sizes never shrink.
+        wide_ops: list[int] = []
+        wide_args: list[int] = []
+        wide_positions: list[Position] = []
+        for op, arg, size, position in zip(ops, args, units, positions):
+            for shift in range((size - 1) * 8, 0, -8):
+                wide_ops.append(_EXTENDED_ARG)
+                wide_args.append((arg >> shift) & 0xFF)
+                wide_positions.append(position)
+            wide_ops.append(op)
+            wide_args.append(arg & 0xFF)
+            wide_positions.append(position)
+        ops, args, positions = wide_ops, wide_args, wide_positions
+    code = bytearray(2 * len(ops))
+    code[0::2] = bytes(ops)
+    code[1::2] = bytes(args)
     return bytes(code), tuple(positions)

@@ -28,7 +28,8 @@ from .code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_ANNOTATIONS, CO_G
 from .codegen_expr import ExpressionCompiler, constant_value, NOT_CONSTANT
 from .codegen_match import PatternCompiler
 from .codegen_stmt import FBlock, StatementCompiler
-from .symtable import CELL, FREE, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, LOCAL, Scope, SymbolTable, mangle
+from .symtable import (CELL, FREE, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, LOCAL, SCOPE_MASK, SCOPE_OFFSET, Scope,
+                       SymbolTable, mangle)
 
 # Unit kinds (CPython's COMPILER_SCOPE_*): they decide name operations and qualified names.
 MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = "module", "class", "function", "lambda", "comprehension"
@@ -44,7 +45,7 @@ class CompilerBug(Exception):
 class _Unit:
     """The state of one code object being compiled (CPython's compiler_unit)."""
 
-    __slots__ = ("scope", "kind", "name", "qualname", "private", "firstlineno", "instrs", "consts",
+    __slots__ = ("scope", "symbols", "is_function", "kind", "name", "qualname", "private", "firstlineno", "instrs", "consts",
                  "const_index", "names", "name_index", "varnames", "varname_index", "cellvars",
                  "freevars", "cell_index", "free_index", "fblocks", "blocks", "max_blocks",
                  "argcount", "posonlyargcount", "kwonlyargcount", "pos")
@@ -52,6 +53,8 @@ class _Unit:
     def __init__(self, scope: Scope, kind: str, name: str, qualname: str, private: Optional[str],
                  firstlineno: int, pos: Position) -> None:
         self.scope = scope
+        self.symbols = scope.symbols
+        self.is_function = scope.is_function
         self.kind = kind
         self.name = name
         self.qualname = qualname
@@ -245,9 +248,9 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
 
     def nameop(self, name: str, ops: tuple[int, int, int, int]) -> None:
         unit = self.unit
-        mangled = mangle(unit.private, name)
-        scope = unit.scope.scope_of(mangled)
-        is_function = unit.scope.is_function
+        mangled = name if unit.private is None or name[:2] != "__" else mangle(unit.private, name)
+        scope = (unit.symbols.get(mangled, 0) >> SCOPE_OFFSET) & SCOPE_MASK
+        is_function = unit.is_function
         if scope == FREE:
             opcode = ops[1]
             if opcode == op.LOAD_DEREF and unit.kind == CLASS:
