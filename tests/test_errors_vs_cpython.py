@@ -184,7 +184,7 @@ def test_corpus_titles_are_unique():
     assert len({str(case) for case in CASES}) == len(CASES)
 
 
-# -- sweeps too slow for the suite: `python tests/test_errors_vs_cpython.py` -----------------------
+# -- too slow for the suite: `python tests/test_errors_vs_cpython.py [timing]` --------------------
 
 def _sweep(label: str, sources) -> None:
     """Compare bytelens with CPython on many sources; print the disagreements and the totals."""
@@ -232,10 +232,46 @@ def _stdlib_files():
         yield str(path), path.read_bytes()
 
 
+def _timing() -> None:
+    """Time the front end against CPython on real and generated files (best of several runs)."""
+    import sysconfig
+    import time
+
+    from bytelens.vm.checks import check_module
+    from bytelens.vm.source import parse_source
+    from bytelens.vm.symtable import build_symtable
+
+    def best(call, runs):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - started)
+        return min(times) * 1000
+
+    lib = Path(sysconfig.get_paths()["stdlib"])
+    generated = "".join(f"def f{i}(a, b=1):\n    if a is None:\n        return [x * b for x in range(a)]\n"
+                        f"    return {{'k': a, 'v': (a, b)}}\n\n" for i in range(10_000))
+    for name, text in (("_pydecimal.py", (lib / "_pydecimal.py").read_text()),
+                       ("typing.py", (lib / "typing.py").read_text()),
+                       (f"generated ({generated.count(chr(10))} lines)", generated)):
+        runs = 5 if len(text) < 500_000 else 1
+        tree, _ = parse_source(text, name)
+        table = build_symtable(tree, name)
+        print(f"{name}: CPython compile() {best(lambda: compile(text, name, 'exec'), runs):.0f} ms, "
+              f"ast.parse {best(lambda: ast.parse(text), runs):.0f} ms, "
+              f"parse_source {best(lambda: parse_source(text, name), runs):.0f} ms, "
+              f"check_module {best(lambda: check_module(tree, table, name), runs):.0f} ms, "
+              f"compile_source {best(lambda: compile_source(text, name), runs):.0f} ms")
+
+
 if __name__ == "__main__":
     import sys
 
     sys.setrecursionlimit(10_000)
+    if sys.argv[1:] == ["timing"]:
+        _timing()
+        raise SystemExit
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _sweep("string literals of CPython's tests", _test_suite_strings())
