@@ -100,7 +100,7 @@ def test_depth_checks_report_a_violation(tmp_path, monkeypatch):
 
     code = compile_source("x = 1\n", "t.py").replace(stacksize=0)
     hook = debug_checks.DepthCheckHook()
-    frame = Frame(code, [], [], (), {}, {}, {})
+    frame = Frame(code, [], [], (), {}, {}, None)
     frame.stack.append(1)
     try:
         hook.step(frame, 0)

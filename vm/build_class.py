@@ -18,7 +18,7 @@ from typing import Any
 
 from .frame import NULL, Frame
 from .functions import Function
-from .interpreter import execute
+from .interpreter import execute, thread_state
 
 _IMPLICIT_STATIC = ("__new__",)
 _IMPLICIT_CLASS = ("__init_subclass__", "__class_getitem__")
@@ -85,8 +85,9 @@ def run_class_body(body: Function, namespace: Any) -> Any:
     """Run a class body on the VM with ``namespace`` as its locals; return its ``__class__`` cell."""
     code = body._code
     cells = list(_new_cells(code)) + list(body.__closure__ or ())
-    frame = Frame(code, body._ops, [NULL] * len(code.varnames), cells, namespace, body.__globals__,
-                  body.__builtins__)
+    frame = Frame(code, body._ops, [NULL] * len(code.varnames), cells, body.__globals__, body.__builtins__,
+                  thread_state())
+    frame.locals = namespace
     return execute(frame)
 
 

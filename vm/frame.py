@@ -109,35 +109,47 @@ class Block:
         return f"<Block {self.type.value} handler={self.handler} level={self.level}>"
 
 
+class ThreadState:
+    """Per-thread VM state: the innermost running VM frame (what a host-to-VM call links to)."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self) -> None:
+        self.frame: Optional[Frame] = None
+
+
 class Frame:
     """One activation of a code object on the VM.
 
     ``fast`` holds the values of ``code.varnames`` (NULL when unbound); ``cells`` the cells of
     ``code.cellvars + code.freevars``; ``locals`` is the namespace mapping of module and class
-    bodies (None in functions). ``pc`` is the index (offset // 2) of the instruction being executed
+    bodies (None in functions; set after construction). ``pc`` is the index (offset // 2) of the instruction being executed
     while tracing or unwinding, and of the next instruction while the frame is suspended.
     """
 
     # Rarely changed attributes are class-level defaults: a frame sets only what it must, which
     # makes creating one (once per call) about twice as cheap as a __slots__ class.
+    locals: Any = None
     back: Optional["Frame"] = None
     depth = 0
+    pc = 0
     result: Any = None
     yielding = False
     reraise = False
+    #: The block stack; an empty tuple until the first block is pushed (handlers then make a list).
+    blocks: "list[Block] | tuple" = ()
 
-    def __init__(self, code: Code, ops: list, fast: list, cells: tuple | list, locals: Any,
-                 globals: dict, builtins: dict) -> None:
+    def __init__(self, code: Code, ops: list, fast: list, cells: tuple | list | None, globals: dict,
+                 builtins: dict, thread: "ThreadState") -> None:
         self.code = code
         self.ops = ops
         self.stack: list = []
-        self.blocks: list[Block] = []
         self.fast = fast
         self.cells = cells
-        self.locals = locals
         self.globals = globals
         self.builtins = builtins
-        self.pc = 0
+        #: The state of the thread the frame runs on (its innermost frame), shared along the chain.
+        self.thread = thread
 
     @property
     def offset(self) -> int:

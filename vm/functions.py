@@ -265,8 +265,8 @@ def new_frame(function: Function, args: tuple | list, kwargs: Optional[dict]) ->
     fast = bind_arguments(function, args, kwargs)
     decoded = function._decoded
     cells = make_cells(function, fast) if decoded.has_cells else (function.__closure__ or ())
-    return Frame(function._code, decoded.ops, fast, cells, None, function.__globals__,
-                 function.__builtins__)
+    return Frame(function._code, decoded.ops, fast, cells, function.__globals__, function.__builtins__,
+                 thread_state())
 
 
 def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]) -> Any:
@@ -279,4 +279,4 @@ def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]
     return execute(frame)
 
 
-from .interpreter import execute  # noqa: E402  (the interpreter imports this module)
+from .interpreter import execute, thread_state  # noqa: E402  (the interpreter imports this module)

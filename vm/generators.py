@@ -23,7 +23,7 @@ from . import opcodes
 from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled, write_unraisable
 from .frame import EXCEPT_HANDLER, Frame
-from .interpreter import execute
+from .interpreter import execute, thread_state
 from .shadow import signature_code, strip_internal
 
 
@@ -101,6 +101,7 @@ class _FrameRunner:
             frame.stack.append(value)
         self._started = True
         frame.yielding = False
+        frame.thread = thread_state()
         handlers = _handler_blocks(frame) if frame.blocks else None
         resumer_handled = current_handled()
         if handlers:

@@ -28,7 +28,8 @@ import threading
 from typing import Any, Optional
 
 from .excstate import current_handled, set_handled
-from .frame import BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker
+from .frame import (BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker,
+                    ThreadState)
 from .shadow import add_vm_entry
 
 
@@ -36,11 +37,19 @@ class HookAbort(BaseException):
     """Base for exceptions a trace hook raises to stop the run; VM handlers never catch them."""
 
 
-class _ThreadState(threading.local):
-    frame: Optional[Frame] = None
+class _ThreadLocal(threading.local):
+    def __init__(self) -> None:
+        self.state = ThreadState()
 
 
-_thread = _ThreadState()
+_thread_local = _ThreadLocal()
+
+
+def thread_state() -> ThreadState:
+    """This thread's VM state, for frames started by host code (calls between VM frames pass the
+    caller's along instead, which is cheaper than a thread-local lookup per call)."""
+    return _thread_local.state
+
 _hook: Any = None
 #: The exception a hook method raised, propagating as an abort.
 _aborting: Optional[BaseException] = None
@@ -95,7 +104,7 @@ def get_trace_hook() -> Any:
 
 def current_frame() -> Optional[Frame]:
     """The innermost VM frame running on this thread."""
-    return _thread.frame
+    return _thread_local.state.frame
 
 
 def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
@@ -104,7 +113,7 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
     After a yield ``f.yielding`` is True. ``throw`` resumes a suspended frame by raising that
     exception at its current instruction (generator ``throw``).
     """
-    thread = _thread
+    thread = f.thread
     back = thread.frame
     f.back = back
     depth = f.depth = back.depth + 1 if back is not None else 1
@@ -139,7 +148,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
     from .decode import decode
 
     hook = _hook
-    thread = _thread
+    thread = f.thread
     back = f.back
     thread.frame = f
     offsets = decode(f.code).offsets

@@ -14,7 +14,7 @@ from .code import Code
 from .decode import decode
 from .frame import NULL, Frame
 from .functions import builtins_of
-from .interpreter import execute
+from .interpreter import execute, thread_state
 from .shadow import strip_internal
 
 
@@ -23,9 +23,9 @@ def run_code(code: Code, globals: dict, locals: Any = None) -> Any:
     if "__builtins__" not in globals:
         import builtins
         globals["__builtins__"] = builtins
-    frame = Frame(code, decode(code).ops, [NULL] * len(code.varnames),
-                  [CellType() for _ in code.cellvars], globals if locals is None else locals, globals,
-                  builtins_of(globals))
+    frame = Frame(code, decode(code).ops, [NULL] * len(code.varnames), [CellType() for _ in code.cellvars],
+                  globals, builtins_of(globals), thread_state())
+    frame.locals = globals if locals is None else locals
     try:
         return execute(frame)
     except BaseException as error:

@@ -104,7 +104,10 @@ def _setup(kind):
         handler = ins.target * 2
 
         def setup(f, s, l):
-            f.blocks.append(Block(kind, handler, len(s)))
+            if f.blocks:
+                f.blocks.append(Block(kind, handler, len(s)))
+            else:
+                f.blocks = [Block(kind, handler, len(s))]
             return nxt
         setup.__name__ = ins.op.name.lower()
         return setup
@@ -231,7 +234,10 @@ def _setup_with(ins: Instr):
                             f"protocol (missed __exit__ method)")
         s.append(exit)
         result = enter()
-        f.blocks.append(Block(FINALLY, handler, len(s)))
+        if f.blocks:
+            f.blocks.append(Block(FINALLY, handler, len(s)))
+        else:
+            f.blocks = [Block(FINALLY, handler, len(s))]
         s.append(result)
         return nxt
     return setup_with

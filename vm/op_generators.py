@@ -207,7 +207,10 @@ def _setup_async_with(ins: Instr):
 
     def setup_async_with(f, s, l):
         result = s.pop()
-        f.blocks.append(Block(FINALLY, handler, len(s)))
+        if f.blocks:
+            f.blocks.append(Block(FINALLY, handler, len(s)))
+        else:
+            f.blocks = [Block(FINALLY, handler, len(s))]
         s.append(result)
         return nxt
     return setup_async_with
