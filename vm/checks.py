@@ -34,7 +34,8 @@ WHILE_LOOP, FOR_LOOP, TRY_EXCEPT, FINALLY_TRY, FINALLY_END, WITH, ASYNC_WITH, HA
 #: CO_MAXBLOCKS: the most frame blocks one code unit may nest.
 MAX_BLOCKS = 20
 
-#: compile.c's STACK_USE_GUIDELINE-independent limit on the names before a starred target.
+#: UNPACK_EX packs its counts in one argument: fewer than 256 targets before the starred one,
+#: fewer than INT_MAX >> 8 after it.
 _MAX_STAR_PREFIX = 1 << 8
 _MAX_STAR_SUFFIX = (2 ** 31 - 1) >> 8
 

@@ -184,7 +184,7 @@ def _raise_cpython_decoding_error(data: bytes, filename: str) -> None:
     """Raise the error CPython reports for ``data``, if it reports one (else return)."""
     try:
         with _captured_warnings(filename):
-            compile(data, filename, "exec", ast.PyCF_ONLY_AST)
+            compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         if error.lineno and error.lineno > 0:
             lines = SourceLines(data.decode("utf-8", "replace"))
