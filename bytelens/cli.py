@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Sequence
 
@@ -69,23 +68,12 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _python_files(paths: Sequence[str]) -> list[str]:
-    files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, subfolders, names in os.walk(path):
-                subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-                files.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".py"))
-        else:
-            files.append(path)
-    return files
-
-
 def _cmd_compile(args: argparse.Namespace) -> int:
     from bytelens.vm import CompileError, compile_file
+    from bytelens.vm.check import python_files
 
     status = 0
-    for path in _python_files(args.paths):
+    for path in python_files(args.paths):
         try:
             compile_file(path, raise_write_errors=True)
         except CompileError as error:

@@ -48,8 +48,8 @@ class CompileError(SyntaxError):
         self.kind = kind
 
     def to_diagnostic(self) -> Diagnostic:
-        line = self.lineno or 1
-        column = self.offset or 1
+        line = max(self.lineno or 1, 1)
+        column = max(self.offset or 1, 1)
         end_line = self.end_lineno or line
         end_column = self.end_offset if self.end_offset is not None else column + 1
         if (end_line, end_column) <= (line, column):
