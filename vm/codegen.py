@@ -22,7 +22,7 @@ import ast
 from typing import Any, Optional
 
 from . import opcodes as op
-from .assembler import Label, assemble
+from .assembler import AssemblyError, Label, assemble
 from .code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_ANNOTATIONS, CO_GENERATOR,
                    CO_NESTED, CO_NEWLOCALS, CO_OPTIMIZED, CO_VARARGS, CO_VARKEYWORDS, Code, Position)
 from .codegen_expr import ExpressionCompiler, constant_value, NOT_CONSTANT
@@ -602,4 +602,10 @@ def generate_code(tree: ast.Module, table: SymbolTable, filename: str = "<string
     ``mode`` "eval" returns the value of the module's single expression statement; "single"
     prints the value of each top-level expression statement (PRINT_EXPR), as the REPL does.
     """
-    return CodeGenerator(tree, table, filename, mode).generate()
+    generator = CodeGenerator(tree, table, filename, mode)
+    try:
+        return generator.generate()
+    except (CompilerBug, AssemblyError, RecursionError):
+        raise
+    except Exception as error:  # a bug: report where the generator was, never a bare traceback
+        raise CompilerBug(f"{filename}:{generator.pos[0]}: {type(error).__name__}: {error}") from error
