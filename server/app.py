@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 TRACE_COMMAND = "bytelens.trace"
 DISASSEMBLE_COMMAND = "bytelens.disassemble"
 DISASSEMBLE_REQUEST = "bytelens/disassemble"
+INITIALIZATION_OPTIONS = "initializationOptions"
 #: How often the server checks that the client process (``processId``) still exists.
 CLIENT_CHECK_SECONDS = 3.0
 
@@ -47,6 +48,8 @@ class BytelensServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = DocumentStore()
         self.settings = settings.Settings()
+        #: The defaults with the client's initializationOptions applied.
+        self.initial_settings = settings.Settings()
         self.compiler = CompileScheduler(self.documents, filename_of, self.publish, on_error=self.compile_failed)
         self.tracer = tracing.TraceRunner()
         #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
@@ -105,12 +108,17 @@ class BytelensServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def update_settings(self, options: Any, origin: str) -> None:
+        """Apply settings: ``initializationOptions`` over the defaults, then each configuration the
+        client sends over those (a key it leaves out goes back to that base, not to its last value)."""
         before = self.settings
-        self.settings, warnings = settings.apply_settings(self.settings, options)
+        if origin == INITIALIZATION_OPTIONS:
+            self.initial_settings, warnings = settings.apply_settings(settings.Settings(), options)
+            self.settings = self.initial_settings
+        else:
+            self.settings, warnings = settings.apply_settings(self.initial_settings, options)
         for warning in warnings:
             self.log(warning, types.MessageType.Warning)
-        if self.settings != before:
-            self.log(f"settings from {origin}: {self.settings}")
+        self.log(f"settings from {origin}: {self.settings}")
         if self.settings.code_lens != before.code_lens:
             self.refresh_lenses()
 
@@ -190,7 +198,7 @@ def create_server() -> BytelensServer:
 
 
 def on_initialize(ls: BytelensServer, params: types.InitializeParams) -> None:
-    ls.update_settings(params.initialization_options, "initializationOptions")
+    ls.update_settings(params.initialization_options, INITIALIZATION_OPTIONS)
 
 
 async def on_initialized(ls: BytelensServer, params: types.InitializedParams) -> None:

@@ -22,7 +22,7 @@ class CPythonListing:
 
     def __init__(self, text: str, filename: str) -> None:
         self.error: Optional[str] = None
-        self._by_line: dict[int, list[tuple[str, list[str]]]] = {}
+        self._by_line: dict[int, list[tuple[str, int, list[str]]]] = {}
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -39,12 +39,12 @@ class CPythonListing:
                 if line is not None:
                     grouped.setdefault(line, []).append(format_cpython_instruction(instruction))
             for line, rows in grouped.items():
-                heading = f"{code.co_qualname} at line {code.co_firstlineno}"
-                self._by_line.setdefault(line, []).append((heading, rows))
+                self._by_line.setdefault(line, []).append((code.co_qualname, code.co_firstlineno, rows))
             pending.extend(const for const in code.co_consts if isinstance(const, pytypes.CodeType))
 
-    def line(self, line: int) -> list[tuple[str, list[str]]]:
-        """(code object heading, instruction rows) for each code object with instructions on ``line``."""
+    def line(self, line: int) -> list[tuple[str, int, list[str]]]:
+        """(qualified name, first line, instruction rows) of each code object with instructions on
+        ``line``."""
         return self._by_line.get(line, [])
 
 

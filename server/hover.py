@@ -61,7 +61,7 @@ def _blocks(sections: list[Section], *, headings: bool) -> list[str]:
     parts = []
     for section in sections:
         if headings:
-            parts.append(f"`{section.code.qualname}` at line {section.code.firstlineno}")
+            parts.append(_heading(section.code.qualname, section.code.firstlineno))
         rows = [format_instruction(i, show_line=False, show_position=False) for i in section.instructions]
         parts.append(_fence("\n".join(rows)))
     return parts
@@ -74,10 +74,15 @@ def _cpython_part(listing: CPythonListing, line: int) -> str:
     if not groups:
         return f"**{CPYTHON} `dis`**: no instructions on this line"
     parts = [f"**{CPYTHON} `dis`**"]
-    for heading, rows in groups:
-        parts.append(f"`{heading}`")
+    for qualname, first_line, rows in groups:
+        parts.append(_heading(qualname, first_line))
         parts.append(_fence("\n".join(rows)))
     return "\n\n".join(parts)
+
+
+def _heading(qualname: str, first_line: int) -> str:
+    """How a section names its code object, the same for bytelens's and CPython's: `f` at line 3."""
+    return f"`{qualname}` at line {first_line}"
 
 
 def _fence(text: str) -> str:

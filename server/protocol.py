@@ -6,10 +6,15 @@
 2. Text synchronisation is the server's own (``documents.py``): pygls's workspace is not given
    the documents' text, which spares a second copy of every buffer and a second line-splitting
    convention.
+3. ``workspace/executeCommand`` runs its command as the request's own task. pygls runs commands
+   behind a generator whose request future is not the command's task, so ``$/cancelRequest``
+   answered the client but left the command (and its trace worker) running, and ``shutdown``
+   failed with "dictionary changed size during iteration" while a command was pending.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +24,7 @@ from cattrs.errors import ClassValidationError
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol.language_server import _prepare_command_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +77,15 @@ class BytelensProtocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    async def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams) -> Any:
+        handler = self.fm.commands.get(params.command)
+        if handler is None:
+            raise JsonRpcInvalidParams(f"Command name {params.command!r} is not defined")
+        try:
+            args, kwargs = _prepare_command_arguments(handler, params, self._converter)
+        except Exception as error:
+            raise JsonRpcInvalidParams(f"Invalid arguments for {params.command}: {error}") from None
+        result = handler(*args, **kwargs)
+        return await result if inspect.isawaitable(result) else result

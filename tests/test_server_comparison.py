@@ -17,13 +17,13 @@ squares = [x * x for x in range(3)]
 def test_each_line_lists_cpythons_instructions_by_code_object():
     listing = CPythonListing(SOURCE, "<test>")
     assert listing.error is None
-    [(heading, rows)] = listing.line(4)
-    assert heading == "f at line 1"
+    [(qualname, first_line, rows)] = listing.line(4)
+    assert (qualname, first_line) == ("f", 1)
     expected = [i.opname for i in dis.get_instructions(compile(SOURCE, "<test>", "exec").co_consts[0])
                 if i.positions.lineno == 4]
     assert [row[3:].split()[1] for row in rows] == expected
-    headings = [heading for heading, _ in listing.line(6)]
-    assert headings == ["<module> at line 1", "<listcomp> at line 6"]
+    headings = [(qualname, first_line) for qualname, first_line, _ in listing.line(6)]
+    assert headings == [("<module>", 1), ("<listcomp>", 6)]
     assert listing.line(99) == []
 
 

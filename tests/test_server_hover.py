@@ -99,4 +99,4 @@ def test_cpython_comparison_follows():
     _, index, lines = setup()
     text = describe(index, lines, 3, None, cpython=CPythonListing(PROGRAM, "program.py")).markdown
     ours, theirs = text.split("**CPython 3.11 `dis`**")
-    assert "BINARY_MULTIPLY" in ours and "BINARY_OP" in theirs and "`scale at line 1`" in theirs
+    assert "BINARY_MULTIPLY" in ours and "BINARY_OP" in theirs and "`scale` at line 1" in theirs

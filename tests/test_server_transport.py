@@ -1,0 +1,159 @@
+"""End to end over the transports: TCP, stdio exit status, and the client process watchdog.
+
+These start ``bytelens serve`` themselves and speak raw JSON-RPC, where pytest-lsp would hide what
+is being checked (the exit status, the socket).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+SERVER = [sys.executable, "-m", "bytelens", "serve"]
+WAIT = 20.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _read_message(stream) -> dict:
+    length = 0
+    while (header := stream.readline()) not in (b"\r\n", b""):
+        name, _, value = header.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return json.loads(stream.read(length))
+
+
+def _reply(stream, message_id) -> dict:
+    """The response to request ``message_id``, skipping the server's notifications and requests."""
+    while True:
+        message = _read_message(stream)
+        if message.get("id") == message_id and "method" not in message:
+            return message
+
+
+def test_tcp_transport_and_clean_exit():
+    port = _free_port()
+    server = subprocess.Popen([*SERVER, "--tcp", f"127.0.0.1:{port}"], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the TCP server did not start"
+                time.sleep(0.05)
+        with connection, connection.makefile("rb") as stream:
+            connection.sendall(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                       "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            assert _reply(stream, 1)["result"]["serverInfo"]["name"] == "bytelens"
+            connection.sendall(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
+            assert _reply(stream, 2)["result"] is None
+            connection.sendall(_frame({"jsonrpc": "2.0", "method": "exit"}))
+            assert server.wait(WAIT) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_a_malformed_tcp_address_is_a_clear_error():
+    result = subprocess.run([*SERVER, "--tcp", "nowhere"], capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode != 0
+    assert "HOST:PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stdio_exit_status_after_shutdown():
+    process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                "params": {"processId": os.getpid(), "rootUri": None, "capabilities": {}}}))
+    process.stdin.write(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
+    process.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
+    process.stdin.flush()
+    assert process.wait(WAIT) == 0
+    process.stdin.close()
+    process.stdout.close()
+    process.stderr.close()
+
+
+def test_the_server_exits_when_its_client_process_is_gone():
+    client_process = subprocess.Popen([sys.executable, "-c", "pass"])
+    client_process.wait()
+    server = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        server.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": client_process.pid, "rootUri": None, "capabilities": {}}}))
+        server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        server.stdin.flush()
+        assert server.wait(WAIT) == 1
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for stream in (server.stdin, server.stdout, server.stderr):
+            stream.close()
+
+
+def _children_running_the_worker(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as command:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid and fields[0] != "Z" and b"bytelens.server.worker" in command.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_shutdown_during_a_trace_kills_the_worker_and_exits_cleanly(tmp_path):
+    program = tmp_path / "endless.py"
+    program.write_text("def native():\n    return sum(range(10**12))\n", encoding="utf-8")
+    server = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        def send(message: dict) -> None:
+            server.stdin.write(_frame(message))
+            server.stdin.flush()
+
+        send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": os.getpid(), "rootUri": None, "capabilities": {},
+            "initializationOptions": {"timeLimit": 60}}})
+        assert "result" in _reply(server.stdout, 1)
+        send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        send({"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand", "params": {
+            "command": "bytelens.trace", "arguments": [{"uri": program.as_uri(), "call": "native()"}]}})
+        deadline = time.monotonic() + WAIT
+        while not _children_running_the_worker(server.pid):
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.02)
+        send({"jsonrpc": "2.0", "id": 3, "method": "shutdown"})
+        assert _reply(server.stdout, 3).get("error") is None
+        deadline = time.monotonic() + WAIT
+        while _children_running_the_worker(server.pid):
+            assert time.monotonic() < deadline, "the worker outlived the shutdown"
+            time.sleep(0.02)
+        send({"jsonrpc": "2.0", "method": "exit"})
+        assert server.wait(WAIT) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for stream in (server.stdin, server.stdout, server.stderr):
+            stream.close()
