@@ -316,7 +316,7 @@ async function checkCallPrompt() {
     await lens.click();
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
-    assert.equal(await input.inputValue(), 'total(items, start)');
+    assert.equal(await input.inputValue(), 'total(items)'); // the server's template: required parameters
     await input.fill('total([1, 2, 3], start=10)');
     await input.press('Enter');
     const deadline = Date.now() + SERVER_TIMEOUT;
@@ -328,6 +328,20 @@ async function checkCallPrompt() {
     }
     assert.match(summary, /^total\(\[1, 2, 3\], start=10\) -> 16 · \d+ steps$/);
     log(`a lens without a call asks for one: ${summary}`);
+
+    // Inside the loop the block stack holds the loop block, and the iterator sits on the stack.
+    const frame = await traceFrame();
+    for (let i = 0; i < 40 && !/start \+= item/.test(await highlightedLineText(group('demo.py').locator('.monaco-editor'))); i++) {
+        await frame.locator('button[data-move="next"]').click();
+        await page.waitForTimeout(50);
+    }
+    await frame.locator('button[data-move="next"]').click();
+    const blocks = await frame.locator('#blocks').innerText();
+    assert.match(blocks, /loop\s+\d+\s+\d+/, `block stack inside the loop: ${blocks}`);
+    const stack = await frame.locator('#stack').innerText();
+    assert.match(stack, /iterator/, `evaluation stack inside the loop: ${stack}`);
+    log(`inside the loop the block stack shows ${blocks.split('\n').pop()}`);
+    await shot('trace-loop');
 }
 
 async function checkBytecodeView() {

@@ -14,7 +14,6 @@ import {
     RevealOutputChannelOn,
     ServerOptions,
     State,
-    TransportKind,
 } from 'vscode-languageclient/node';
 import { onInterpreterChanged, selectedInterpreter } from './python';
 import { ServerLaunch, chooseServerLaunch, judgeProbe, runProbe } from './serverCommand';
@@ -155,7 +154,8 @@ export class BytelensServer implements vscode.Disposable {
     }
 
     private serverOptions(launch: ServerLaunch): ServerOptions {
-        return { command: launch.command, args: launch.args, options: this.spawnOptions(), transport: TransportKind.stdio };
+        // No `transport`: with TransportKind.stdio the client would append `--stdio` to the command.
+        return { command: launch.command, args: launch.args, options: this.spawnOptions() };
     }
 
     private clientOptions(): LanguageClientOptions {

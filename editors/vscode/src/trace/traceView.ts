@@ -66,6 +66,11 @@ ${button('last', '&#x21E5;', 'Last step (End)')}
 </nav>`;
 }
 
+/** A file worth naming: not absent, and not a pseudo-file such as `<call>` (the traced expression). */
+function realFile(file: string | undefined): boolean {
+    return !!file && !(file.startsWith('<') && file.endsWith('>'));
+}
+
 /** The part of the page that changes with each step. */
 export function renderStep(view: StepView): string {
     const { step } = view;
@@ -75,7 +80,7 @@ export function renderStep(view: StepView): string {
         `<span class="function">${escapeHtml(step.function)}</span>`,
         step.line === null ? 'no line' : `line ${step.line}`,
         `call depth ${step.depth}`,
-        ...(step.file ? [`in ${escapeHtml(step.file)}`] : []),
+        ...(realFile(step.file) ? [`in ${escapeHtml(step.file!)}`] : []),
     ].join(' &middot; ');
     return `<section class="instruction">
 <div class="where" id="where">${where}</div>
@@ -124,7 +129,7 @@ function renderCallStack(view: StepView): string {
     const rows = view.callStack
         .map((frame, index) => {
             const line = frame.line === null ? '' : ` line ${frame.line}`;
-            const file = frame.file ? ` (${escapeHtml(frame.file)})` : '';
+            const file = realFile(frame.file) ? ` (${escapeHtml(frame.file!)})` : '';
             const current = index === view.callStack.length - 1 ? ' class="current"' : '';
             return `<li${current}><code>${escapeHtml(frame.function)}</code>${line}${file}</li>`;
         })

@@ -48,6 +48,16 @@ describe('the trace panel HTML', () => {
         assert.match(html, /<li class="current"><code>f<\/code> line 4<\/li><li><code>&lt;trace&gt;<\/code> line 1<\/li>/);
     });
 
+    it('names the file of a step in another file, but not the pseudo-file of the traced expression', () => {
+        const stepper = new TraceStepper([step({ function: '<call>', file: '<call>' }), step({ depth: 1, function: 'g', file: '/lib/m.py' })]);
+        assert.ok(!renderStep(stepper.view()!).includes('&lt;call&gt;)'));
+        assert.ok(!renderStep(stepper.view()!).includes('in &lt;call&gt;'));
+        stepper.move('next');
+        const html = renderStep(stepper.view()!);
+        assert.match(html, /call depth 1 &middot; in \/lib\/m\.py/);
+        assert.match(html, /<li class="current"><code>g<\/code> line 1 \(\/lib\/m\.py\)<\/li>/);
+    });
+
     it('says when the stacks are empty', () => {
         const html = renderStep(new TraceStepper([step({})]).view()!);
         assert.match(html, /<p class="empty" id="stack">empty<\/p>/);
