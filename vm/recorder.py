@@ -111,7 +111,7 @@ class TraceRecorder:
         # frames below it; counters the closures update.
         self._current: list[Any] = [None]
         self._callers: list[Any] = []
-        self._counts = {"steps": 0, "calls": 0, "max_depth": 0, "max_stack": 0}
+        self._counts = {"calls": 0, "max_depth": 0}
         self._repr_steps = 0
         self._steps: Optional[RecordedSteps] = None
         self._make_hooks(max_steps)
@@ -125,22 +125,17 @@ class TraceRecorder:
         inert = self._inert_types.issuperset
         render_now = self._render_now
         remaining = max_steps if max_steps is not None else 1 << 62
-        max_stack = 0
 
         def step(frame: Any, offset: int) -> None:
-            nonlocal remaining, max_stack
+            nonlocal remaining
             if frame is not current[0]:
                 if current[0] is _IN_REPR:
                     self._repr_step()
                     return
                 self._switch_to(frame)
             stack = tuple(frame.stack)
-            if stack:
-                if not inert(map(type, stack)):
-                    stack = render_now(stack)
-                if len(stack) > max_stack:
-                    max_stack = len(stack)
-                    counts["max_stack"] = max_stack
+            if stack and not inert(map(type, stack)):
+                stack = render_now(stack)
             remaining -= 1
             if remaining < 0:
                 remaining = 0
@@ -189,8 +184,6 @@ class TraceRecorder:
         stack = tuple(frame.stack)
         if not self._inert_types.issuperset(map(type, stack)):
             stack = self._render_now(stack)
-        if len(stack) > self._counts["max_stack"]:
-            self._counts["max_stack"] = len(stack)
         return stack, tuple(frame.blocks)
 
     def _switch_to(self, frame: Any) -> None:
@@ -290,9 +283,11 @@ class TraceRecorder:
 
     @property
     def stats(self) -> TraceStats:
+        """Steps, calls, the deepest call and the deepest stack (of the snapshots: the stack after
+        each step, and at each frame's exit)."""
+        steps = self.build()
         counts = self._counts
-        steps = sum(1 for record in self._log if len(record) == 3) if self._steps is None else len(self._steps)
-        return TraceStats(steps, counts["calls"], counts["max_depth"], counts["max_stack"])
+        return TraceStats(len(steps), counts["calls"], counts["max_depth"], steps.max_stack_depth)
 
     def build(self) -> "RecordedSteps":
         """The recorded steps, as a sequence of ``TraceStep`` records made when first read."""
@@ -317,6 +312,8 @@ class RecordedSteps(Sequence):
         self._repr_limit = repr_limit
         self._foreign = foreign
         self._count = sum(1 for record in log if len(record) == 3)
+        #: The deepest stack snapshot (a frame's first snapshot is its stack before its first step).
+        self.max_stack_depth = max((len(record[0]) for record in log if len(record) != 1), default=0)
         self._steps: Optional[list[TraceStep]] = None
 
     def __len__(self) -> int:
