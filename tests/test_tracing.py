@@ -560,3 +560,13 @@ def test_json_and_text_of_a_real_trace(program):
     assert data["result"] == "1" and data["exception"] is None and data["truncated"] is False
     assert data["stats"]["steps"] == len(data["steps"])
     assert TraceResult.from_json(data, call="fib(2)", file=program).format_text() == result.format_text()
+
+
+def test_a_file_named_like_a_loaded_module_does_not_replace_it(tmp_path):
+    path = tmp_path / "types.py"
+    path.write_text("import dataclasses\n\n@dataclasses.dataclass\nclass P:\n    x: int\n\n"
+                    "def make():\n    return P(3)\n")
+    result = trace_call(str(path), "make()")
+    assert result.result == "P(x=3)" and result.exception is None
+    import types
+    assert types.SimpleNamespace  # the standard library's module is still the one in sys.modules

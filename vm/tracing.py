@@ -196,10 +196,13 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     module = types.ModuleType(name)
     module.__file__ = os.path.abspath(path)
     module.__builtins__ = sys.modules["builtins"]
-    saved_module = sys.modules.get(name)
+    # Registered only under a free name: ``import random`` from a file called random.py finds the
+    # module already imported, in CPython too, and host code must keep getting that one.
+    register = name not in sys.modules
     saved = (sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin)
     sys.path.insert(0, folder)
-    sys.modules[name] = module
+    if register:
+        sys.modules[name] = module
     sys.argv = [path]
     sys.stdout = sys.stderr = output
     sys.stdin = io.StringIO("")
@@ -209,9 +212,7 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     finally:
         uninstall_importer(finder)
         sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin = saved
-        if saved_module is not None:
-            sys.modules[name] = saved_module
-        elif sys.modules.get(name) is module:
+        if register and sys.modules.get(name) is module:
             del sys.modules[name]
 
 
