@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Optional
@@ -13,6 +14,18 @@ from typing import Optional
 #: How often (seconds) a thread holding the GIL hands it over: the compile thread must not delay
 #: a hover by Python's default 5 ms.
 SWITCH_INTERVAL = 0.001
+#: Allocations between two young-generation collections. A compile allocates hundreds of thousands
+#: of objects that all live until it returns; at Python's default (700) each compile of a large file
+#: ran a hundred young collections and a full one (a pause of 50-200 ms with the GIL held, and a
+#: compile 2-3x slower). At 5,000 a compile of `_pydecimal.py` sees no full collection and pauses of
+#: a few milliseconds (docs/server.md has the measurements).
+GC_YOUNG_THRESHOLD = 5_000
+
+
+def tune_runtime() -> None:
+    """The interpreter settings the server runs with (also used by benchmarks/lsp.py)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def parse_address(tcp: str) -> tuple[str, int]:
@@ -34,10 +47,13 @@ def start(tcp: Optional[str] = None) -> None:
             raise SystemExit(f"bytelens serve: {error}") from None
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="bytelens serve: %(levelname)s %(name)s: %(message)s")
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    tune_runtime()
     from bytelens.server.app import create_server
 
     server = create_server()
+    # Everything loaded so far (pygls, lsprotocol, bytelens) lives as long as the process: keep the
+    # collector from walking it again on every full collection.
+    gc.freeze()
     if address is None:
         server.start_io()
     else:

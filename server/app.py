@@ -272,7 +272,7 @@ def on_did_change(ls: BytelensServer, params: types.DidChangeTextDocumentParams)
 
 def on_did_close(ls: BytelensServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.compiler.cancel(uri)
+    ls.compiler.close(uri)
     ls.documents.close(uri)
     for key in [key for key in ls.outcomes if key[0] == uri]:
         del ls.outcomes[key]

@@ -1,7 +1,9 @@
 """Compiling documents off the event loop: debounced, one compile at a time per document, in order.
 
-Every open and change schedules a compile. Per document there is one asyncio task: a new change
-cancels the task still waiting out its debounce, so a burst of keystrokes costs one compile. The
+Every open and change schedules a compile. Per document there is one asyncio task: a change
+after a quiet spell compiles at once, and a change that follows another within the debounce delay
+cancels the task still waiting and waits out the delay itself, so a burst of edits costs one
+compile. The
 compile itself runs in a thread (the bytelens compiler is pure Python and holds the GIL, but the
 event loop gets it back every switch interval, so hovers keep being answered). A compile already
 running is never abandoned half-way nor run twice at once for the same document: the next task
@@ -112,15 +114,25 @@ class CompileScheduler:
         self._executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="bytelens-compile")
         self._tasks: dict[str, asyncio.Task] = {}
         self._running: dict[str, asyncio.Future] = {}
+        self._scheduled_at: dict[str, float] = {}
 
     @property
     def executor(self) -> Executor:
         return self._executor
 
     def schedule(self, uri: str, *, debounce: bool = True) -> asyncio.Task:
-        """Compile ``uri``'s newest text soon, replacing any compile still waiting to start."""
+        """Compile ``uri``'s newest text soon, replacing any compile still waiting to start.
+
+        A change that comes after a quiet spell compiles at once; one that follows another within
+        the debounce delay waits that long for the next, so a burst of edits costs one compile.
+        """
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        previous = self._scheduled_at.get(uri)
+        self._scheduled_at[uri] = now
+        in_burst = previous is not None and now - previous < self._delay
         self.cancel(uri)
-        task = asyncio.get_running_loop().create_task(self._run(uri, self._delay if debounce else 0.0))
+        task = loop.create_task(self._run(uri, self._delay if debounce and in_burst else 0.0))
         self._tasks[uri] = task
         task.add_done_callback(lambda done: self._forget(uri, done))
         return task
@@ -130,6 +142,11 @@ class CompileScheduler:
         task = self._tasks.pop(uri, None)
         if task is not None:
             task.cancel()
+
+    def close(self, uri: str) -> None:
+        """Forget ``uri``: its document was closed."""
+        self.cancel(uri)
+        self._scheduled_at.pop(uri, None)
 
     async def wait(self, uri: str) -> None:
         """Until the compile scheduled for ``uri`` (if any) has finished."""

@@ -51,6 +51,21 @@ async def test_a_burst_of_changes_compiles_once_with_the_newest_text():
     assert documents.get(URI).compilation.version == 6
 
 
+async def test_a_change_after_a_quiet_spell_does_not_wait_for_the_debounce():
+    documents, scheduler, compiler, published = make(delay=60)
+    documents.open(URI, "v1", 1)
+    edit(documents, 2, "v2")
+    scheduler.schedule(URI)
+    await asyncio.wait_for(scheduler.wait(URI), 10)
+    assert published == [(2, "v2")]
+    # The next change comes within the delay: it is part of a burst and waits (cancelled here).
+    edit(documents, 3, "v3")
+    task = scheduler.schedule(URI)
+    await asyncio.sleep(0.05)
+    assert not task.done() and compiler.calls == [("v2", 2)]
+    scheduler.close(URI)
+
+
 async def test_a_change_during_a_compile_waits_for_it_and_the_old_result_is_not_published():
     documents, scheduler, compiler, published = make()
     documents.open(URI, "old", 1)

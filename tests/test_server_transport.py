@@ -13,6 +13,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from bytelens.server import parse_address
+
 SERVER = [sys.executable, "-m", "bytelens", "serve"]
 WAIT = 20.0
 
@@ -157,3 +161,11 @@ def test_shutdown_during_a_trace_kills_the_worker_and_exits_cleanly(tmp_path):
             server.wait()
         for stream in (server.stdin, server.stdout, server.stderr):
             stream.close()
+
+
+def test_parse_address():
+    assert parse_address("127.0.0.1:2087") == ("127.0.0.1", 2087)
+    assert parse_address("[::1]:9000") == ("::1", 9000)
+    for bad in ("2087", "host:", ":80", "host:port", "host:70000"):
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            parse_address(bad)

@@ -1,0 +1,263 @@
+"""Language-server latency through a real client connection: bytelens against a trivial pygls server.
+
+    .venv/bin/python benchmarks/lsp.py                    # markdown table
+    .venv/bin/python benchmarks/lsp.py --hovers 2000 --json
+
+Both servers run as subprocesses and are driven over their stdio pipes by the small JSON-RPC
+client below (the same client for both, so its own overhead cancels out of the ratios). On the
+standard library's ``_pydecimal.py`` (6,000+ lines) it times:
+- open -> diagnostics: ``didOpen`` until the ``publishDiagnostics`` of that version;
+- change -> diagnostics: an incremental ``didChange`` (a space typed at the end of a comment line,
+  then deleted) until the diagnostics of that version, the server idle before each change;
+- hover: ``textDocument/hover`` round trips on code lines picked at random (fixed seed), one at a
+  time, after the first compile: p50, p99 and max;
+- hover while compiling: hovers sent right after a change, while the server compiles it.
+It also times ``compile_text`` on the same file in this process (with the server's interpreter
+settings), which is where most of the change -> diagnostics time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+HERE = Path(__file__).resolve().parent
+TARGET = Path(sys.base_prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "_pydecimal.py"
+SERVERS = {
+    "bytelens": [sys.executable, "-m", "bytelens", "serve"],
+    "trivial pygls": [sys.executable, str(HERE / "trivial_server.py")],
+}
+
+
+class Connection:
+    """A minimal LSP client over a subprocess's pipes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self._next_id = 0
+        self._pending: dict[int, asyncio.Future] = {}
+        self._diagnostics: dict[tuple[str, Optional[int]], asyncio.Future] = {}
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    @classmethod
+    async def start(cls, command: list[str]) -> "Connection":
+        process = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL)
+        return cls(process)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        body = json.dumps(message).encode("utf-8")
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def request(self, method: str, params: Any) -> Any:
+        self._next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        self._pending[self._next_id] = future
+        self._send({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params})
+        return await future
+
+    def notify(self, method: str, params: Any) -> None:
+        self._send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def expect_diagnostics(self, uri: str, version: Optional[int]) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self._diagnostics[(uri, version)] = future
+        return future
+
+    async def _read(self) -> None:
+        stream = self.process.stdout
+        while True:
+            length = 0
+            while True:
+                header = await stream.readline()
+                if not header:
+                    return
+                if header in (b"\r\n", b"\n"):
+                    break
+                name, _, value = header.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            message = json.loads(await stream.readexactly(length))
+            self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if "id" in message and "method" not in message:
+            future = self._pending.pop(message["id"], None)
+            if future is not None and not future.done():
+                if "error" in message:
+                    future.set_exception(RuntimeError(message["error"]))
+                else:
+                    future.set_result(message.get("result"))
+            return
+        if "id" in message:  # a request from the server: configuration, refresh, progress
+            result = [None] * len(message["params"]["items"]) if message["method"] == "workspace/configuration" else None
+            self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            return
+        if message["method"] == "textDocument/publishDiagnostics":
+            params = message["params"]
+            future = self._diagnostics.pop((params["uri"], params.get("version")), None)
+            if future is not None and not future.done():
+                future.set_result(params["diagnostics"])
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.request("shutdown", None), 10)
+            self.notify("exit", None)
+            await asyncio.wait_for(self.process.wait(), 10)
+        except (asyncio.TimeoutError, RuntimeError, ConnectionError):
+            self.process.kill()
+            await self.process.wait()
+        self._reader.cancel()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def code_positions(lines: list[str], count: int, seed: int) -> list[tuple[int, int]]:
+    """``count`` (line, column) pairs at the first character of non-blank, non-comment lines."""
+    candidates = [(number, len(line) - len(line.lstrip())) for number, line in enumerate(lines)
+                  if line.strip() and not line.lstrip().startswith("#")]
+    rng = random.Random(seed)
+    return [rng.choice(candidates) for _ in range(count)]
+
+
+async def measure(command: list[str], text: str, hovers: int, changes: int) -> dict[str, Any]:
+    connection = await Connection.start(command)
+    await connection.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    connection.notify("initialized", {})
+    uri = TARGET.as_uri()
+    lines = text.splitlines()
+    results: dict[str, Any] = {}
+
+    waiting = connection.expect_diagnostics(uri, 1)
+    started = time.perf_counter()
+    connection.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": text}})
+    await waiting
+    results["open"] = time.perf_counter() - started
+    await asyncio.sleep(1.0)  # let the server build what it builds after publishing
+
+    comment_line = next(n for n, line in enumerate(lines) if line.startswith("#"))
+    end = len(lines[comment_line])
+    version = 1
+    change_times = []
+    for number in range(changes):
+        version += 1
+        typed = number % 2 == 0
+        edit = ({"range": {"start": {"line": comment_line, "character": end},
+                           "end": {"line": comment_line, "character": end}}, "text": " "} if typed else
+                {"range": {"start": {"line": comment_line, "character": end},
+                           "end": {"line": comment_line, "character": end + 1}}, "text": ""})
+        waiting = connection.expect_diagnostics(uri, version)
+        started = time.perf_counter()
+        connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                      "contentChanges": [edit]})
+        await waiting
+        change_times.append(time.perf_counter() - started)
+        await asyncio.sleep(0.6)
+    results["change"] = change_times
+
+    hover_times = []
+    for line, column in code_positions(lines, hovers, seed=7):
+        started = time.perf_counter()
+        await connection.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                        "position": {"line": line, "character": column}})
+        hover_times.append(time.perf_counter() - started)
+    results["hover"] = hover_times
+
+    busy_times = []
+    for number in range(5):
+        version += 1
+        typed = version % 2 == 0
+        edit = ({"range": {"start": {"line": comment_line, "character": end},
+                           "end": {"line": comment_line, "character": end}}, "text": " "} if typed else
+                {"range": {"start": {"line": comment_line, "character": end},
+                           "end": {"line": comment_line, "character": end + 1}}, "text": ""})
+        waiting = connection.expect_diagnostics(uri, version)
+        connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                      "contentChanges": [edit]})
+        for line, column in code_positions(lines, 20, seed=number):
+            if waiting.done():
+                break
+            started = time.perf_counter()
+            await connection.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                            "position": {"line": line, "character": column}})
+            busy_times.append(time.perf_counter() - started)
+        await waiting
+        await asyncio.sleep(0.6)
+    results["hover while compiling"] = busy_times
+    await connection.close()
+    return results
+
+
+def compile_time(text: str, repeat: int = 3) -> float:
+    """The best time of ``compile_text``, in this process tuned as the server tunes itself."""
+    from bytelens.server import tune_runtime
+    from bytelens.server.compiling import compile_text
+
+    tune_runtime()
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        compilation = compile_text(text, str(TARGET), 1)
+        best = min(best, time.perf_counter() - started)
+    if compilation.internal_error:
+        raise SystemExit(f"bytelens cannot compile {TARGET}: {compilation.internal_error}")
+    return best
+
+
+def report(measured: dict[str, dict[str, Any]], compile_seconds: float, lines: int) -> str:
+    ours, floor = measured["bytelens"], measured["trivial pygls"]
+    ms = 1000.0
+
+    def row(name: str, a: float, b: float) -> str:
+        return f"| {name} | {a * ms:.2f} | {b * ms:.2f} | {a / b:.1f}x |"
+
+    out = [f"`_pydecimal.py` ({lines} lines), Python {sys.version.split()[0]}; times in ms.", "",
+           "| measurement | bytelens | trivial pygls | ratio |", "|---|---|---|---|",
+           row("open -> diagnostics", ours["open"], floor["open"]),
+           row("change -> diagnostics, median", statistics.median(ours["change"]), statistics.median(floor["change"])),
+           row("change -> diagnostics, max", max(ours["change"]), max(floor["change"])),
+           row("hover p50", percentile(ours["hover"], 0.5), percentile(floor["hover"], 0.5)),
+           row("hover p99", percentile(ours["hover"], 0.99), percentile(floor["hover"], 0.99)),
+           row("hover max", max(ours["hover"]), max(floor["hover"]))]
+    busy = ours["hover while compiling"]
+    if busy:
+        out.append(f"| hover while compiling, p50 / max ({len(busy)} hovers) | "
+                   f"{percentile(busy, 0.5) * ms:.2f} / {max(busy) * ms:.2f} | | |")
+    out += ["", f"`compile_text` of the same file in-process (best of 3): {compile_seconds * ms:.0f} ms."]
+    return "\n".join(out)
+
+
+async def main_async(arguments: argparse.Namespace) -> None:
+    text = TARGET.read_text(encoding="utf-8")
+    measured = {}
+    for name, command in SERVERS.items():
+        measured[name] = await measure(command, text, arguments.hovers, arguments.changes)
+    seconds = compile_time(text)
+    if arguments.json:
+        print(json.dumps({"measured": measured, "compile": seconds}, indent=1))
+    else:
+        print(report(measured, seconds, len(text.splitlines())))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hovers", type=int, default=1000, help="hover requests timed (default 1000)")
+    parser.add_argument("--changes", type=int, default=10, help="changes timed (default 10)")
+    parser.add_argument("--json", action="store_true", help="raw measurements as JSON")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
