@@ -197,6 +197,30 @@ def test_a_mutable_list_shows_its_state_at_each_step():
     assert [step.stack for step in recorder.build()] == [("[]",), ("[1]",), ("[1, 2]",)]
 
 
+def test_containers_on_the_stack_show_every_change():
+    code = assemble([("NOP",)] * 8)
+    frame = FakeFrame(code)
+    recorder = TraceRecorder()
+    recorder.call(frame)
+    mapping, items, bag = {"a": 1}, [0.0], {1}
+    frame.stack.extend([mapping, items, bag])
+    changes = [lambda: None, lambda: mapping.update(a=True), lambda: items.__setitem__(0, -0.0),
+               lambda: bag.discard(1) or bag.add(2), lambda: mapping.update(b=2), lambda: None]
+    for offset, change in enumerate(changes):
+        change()
+        recorder.step(frame, offset * 2)
+    recorder.leave(frame, "return", None)
+    # Each step shows the stack after it: as the next change left it.
+    assert [step.stack for step in recorder.build()] == [
+        ("{'a': True}", "[0.0]", "{1}"),
+        ("{'a': True}", "[-0.0]", "{1}"),
+        ("{'a': True}", "[-0.0]", "{2}"),
+        ("{'a': True, 'b': 2}", "[-0.0]", "{2}"),
+        ("{'a': True, 'b': 2}", "[-0.0]", "{2}"),
+        ("{'a': True, 'b': 2}", "[-0.0]", "{2}"),
+    ]
+
+
 def test_the_budget_stops_the_run_and_keeps_stopping_it():
     code = assemble([("JUMP_ABSOLUTE", 0)])
     frame = FakeFrame(code)

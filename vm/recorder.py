@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import gc
 import types
+from itertools import chain, islice
+from operator import is_
 from collections.abc import Sequence
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from .code import Code
 from .disassembler import get_instructions
 from .interpreter import HookAbort
-from .reprs import RESULT_REPR_LIMIT, STACK_REPR_LIMIT, BoundedRepr
+from .reprs import ATOMIC_TYPES, RESULT_REPR_LIMIT, STACK_REPR_LIMIT, BoundedRepr
 from .trace_records import TraceBlock, TraceStats, TraceStep
 
 
@@ -72,6 +74,16 @@ def _is_inert_type(kind: type) -> bool:
         return False
 
 
+#: Containers whose repr is cached by content: the same length and the very same (immutable) items
+#: at the front, in the same order, render the same.
+_CONTAINERS = frozenset({list, dict, set, frozenset})
+
+
+def _shown_items(container) -> Iterator:
+    """The values a container's repr shows, in order (a dict's keys and values alternating)."""
+    return chain.from_iterable(container.items()) if type(container) is dict else iter(container)
+
+
 class _Text(str):
     """In a stack snapshot, the repr of a value whose repr may change, rendered when it was taken."""
 
@@ -104,8 +116,9 @@ class TraceRecorder:
                                        address_types=address_types)
         self._inert_types = set(INERT_TYPES.union(inert_types))
         self._address_types = frozenset(address_types)
-        # Reprs fixed by type and address, by id (checked against the type; the value is not held).
-        self._texts: dict[int, tuple[type, _Text]] = {}
+        # Reprs by id, the value not held: (type, text) for reprs fixed by type and address, checked
+        # against the type; (type, text, length, shown items) for containers, checked against those.
+        self._texts: dict[int, tuple] = {}
         self._log: list[tuple] = []
         # The running frame (or _IN_REPR) in a one-item list the closures and methods share; the
         # frames below it; counters the closures update.
@@ -211,7 +224,8 @@ class TraceRecorder:
 
     def _render_now(self, stack: tuple) -> tuple:
         """The snapshot of a stack holding a value of a type not known to be inert: inert values as
-        they are, every other value replaced by its repr, rendered now."""
+        they are, every other value replaced by its repr, rendered now (or found in a cache: by
+        address for reprs fixed by type and address, by content for lists of immutable items)."""
         inert = self._inert_types
         texts = self._texts
         snapshot = []
@@ -222,21 +236,30 @@ class TraceRecorder:
                 continue
             entry = texts.get(id(value))
             if entry is not None and entry[0] is kind:
-                snapshot.append(entry[1])
-            else:
-                snapshot.append(self._render_value(value, kind))
+                if len(entry) == 2:
+                    snapshot.append(entry[1])
+                    continue
+                if entry[2] == len(value) and all(map(is_, _shown_items(value), entry[3])):
+                    snapshot.append(entry[1])
+                    continue
+            snapshot.append(self._render_value(value, kind))
         return tuple(snapshot)
 
     def _render_value(self, value: object, kind: type) -> object:
-        """``value`` itself if its type turns out to be inert, else its repr (cached when the repr
-        is fixed by the value's type and address)."""
+        """``value`` itself if its type turns out to be inert, else its repr, cached when the cache
+        can tell it is still right."""
         if _is_inert_type(kind):
             self._inert_types.add(kind)
             return value
         text = _Text(self.repr(value))
-        if kind in self._address_types or kind.__repr__ is object.__repr__:
-            if len(self._texts) >= 50_000:
-                self._texts.clear()
+        if len(self._texts) >= 50_000:
+            self._texts.clear()
+        if kind in _CONTAINERS:
+            # Each shown item takes at least three characters ("1, "), a dict item six.
+            shown = list(islice(_shown_items(value), self.repr.limit // 3 + 2))
+            if ATOMIC_TYPES.issuperset(map(type, shown)):
+                self._texts[id(value)] = (kind, text, len(value), shown)
+        elif kind in self._address_types or kind.__repr__ is object.__repr__:
             self._texts[id(value)] = (kind, text)
         return text
 
