@@ -1,7 +1,7 @@
 """End to end in a real VS Code: editors/vscode/scripts/e2e.sh installs code-server (from the npm
 registry) and headless Chromium, installs the packaged extension, and drives the editor through
-diagnostics, a hover, the trace lens and panel, a call prompt and the bytecode view
-(editors/vscode/e2e/drive.mjs). About 3 minutes cold, under a minute warm (docs/vscode.md).
+Restricted Mode, diagnostics, a hover, the trace lens and panel, a call prompt, the bytecode view
+and settings (editors/vscode/e2e/drive.mjs). About 3 minutes cold, under a minute warm (docs/vscode.md).
 Set BYTELENS_E2E=0 to skip it."""
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def test_extension_in_code_server() -> None:
     assert result.returncode == 0, output[-8000:]
     for check in ("tracing refused in Restricted Mode", "typing a syntax error shows a squiggle and a problem",
                   "the hover shows the line's bytecode", "the editor highlights line",
-                  "a lens without a call asks for one", "a click on BINARY_ADD in the listing highlights",
-                  "all checks passed"):
+                  "a lens without a call asks for one", "inside the loop the block stack shows loop",
+                  "a click on BINARY_ADD in the listing highlights", "removes the lenses",
+                  "adds CPython's dis to the hover", "all checks passed"):
         assert check in output, f"{check!r} missing from:\n{output[-8000:]}"

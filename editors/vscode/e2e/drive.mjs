@@ -96,6 +96,7 @@ async function run() {
     await checkTrace(fibLens);
     await checkCallPrompt();
     await checkBytecodeView();
+    await checkSettings();
 }
 
 async function openWorkbench() {
@@ -194,6 +195,10 @@ async function checkDiagnostics() {
     await problem.first().waitFor();
     const text = await page.locator('.markers-panel').innerText();
     assert.match(text, /invalid syntax\s+bytelens\s+SyntaxError\s+\[Ln 26, Col \d+\]/, `the problem does not name its source and code: ${text}`);
+    // Clicking the problem goes to the error: the squiggle and the problem in one picture.
+    await problem.first().click();
+    await editor.locator('.squiggly-error').first().waitFor();
+    await page.waitForTimeout(300);
     log('typing a syntax error shows a squiggle and a problem');
     await shot('diagnostics');
     // Remove it again: the problem goes away as soon as the text compiles again.
@@ -220,6 +225,7 @@ async function goToLine(lineNumber) {
 
 async function checkHover() {
     const editor = group('demo.py').locator('.monaco-editor');
+    await goToLine(1);
     const target = (await line(editor, 'return fib(n - 1) + fib(n - 2)')).locator('span span', { hasText: '+' }).first();
     await target.hover();
     const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
@@ -395,4 +401,31 @@ async function decoratedLines(editor) {
             .filter((viewLine) => tops.has(viewLine.style.top))
             .map((viewLine) => viewLine.textContent.replace(/\u00a0/g, ' '));
     });
+}
+
+/** Settings reach the server: edited in the workspace's settings.json, as a user would. */
+async function checkSettings() {
+    const file = path.join(required('E2E_WORKSPACE'), '.vscode', 'settings.json');
+    const original = fs.readFileSync(file, 'utf8');
+    const settings = JSON.parse(original);
+    fs.writeFileSync(file, JSON.stringify({ ...settings, 'bytelens.codeLens': false, 'bytelens.compareWithCPython': true }, null, 4));
+    await activateEditor('demo.py');
+    await goToLine(1);
+    const lenses = group('demo.py').locator('.codelens-decoration');
+    await lenses.first().waitFor({ state: 'detached', timeout: SERVER_TIMEOUT });
+    log('"bytelens.codeLens": false removes the lenses');
+
+    const editor = group('demo.py').locator('.monaco-editor');
+    await (await line(editor, 'return a / b')).locator('span span', { hasText: 'return' }).first().hover();
+    const hover = page.locator('.monaco-hover-content', { hasText: /CPython \d+\.\d+/ }).first();
+    await hover.waitFor({ timeout: SERVER_TIMEOUT });
+    const text = await hover.innerText();
+    assert.match(text, /BINARY_TRUE_DIVIDE/, `no bytelens listing in the hover:\n${text}`);
+    assert.match(text, /BINARY_OP/, `no CPython listing in the hover:\n${text}`);
+    log('"bytelens.compareWithCPython": true adds CPython\'s dis to the hover');
+    await page.keyboard.press('Escape');
+
+    fs.writeFileSync(file, original);
+    await lenses.first().waitFor({ timeout: SERVER_TIMEOUT });
+    log('the lenses come back with the setting removed');
 }
