@@ -2,7 +2,8 @@
 
 Expectations about compile errors come from CPython itself (``compile()`` on the same text), and
 expected columns are computed in whichever position encoding the server agreed with the client
-(Neovim 0.11 offers UTF-8 first; VS Code states none, so UTF-16).
+(Neovim 0.11 offers UTF-8 first; VS Code states none and Neovim 0.10 offers only UTF-16, so
+UTF-16).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from bytelens.server import positions
 
-CLIENTS = ["neovim", "visual-studio-code"]
+#: Neovim 0.11 offers UTF-8 first and gets it; VS Code and Neovim 0.10 get UTF-16.
+CLIENTS = ["neovim", "visual-studio-code", "neovim@v0.10.0"]
 SERVER = [sys.executable, "-m", "bytelens", "serve"]
 WAIT = 20.0
 SETTINGS = {"timeLimit": 1.5, "maxSteps": 2000}
