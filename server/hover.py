@@ -18,6 +18,9 @@ from bytelens.vm.disassembler import code_summary, format_instruction
 
 #: Longest hovered-expression text quoted in the hover.
 QUOTE_LIMIT = 60
+#: Most instructions listed per code object (a line holding a 10,000-element literal would make a
+#: hover nobody can read); the whole-file disassembly has the rest.
+ROW_LIMIT = 200
 
 Span = tuple[int, int, int, int]
 
@@ -62,7 +65,11 @@ def _blocks(sections: list[Section], *, headings: bool) -> list[str]:
     for section in sections:
         if headings:
             parts.append(_heading(section.code.qualname, section.code.firstlineno))
-        rows = [format_instruction(i, show_line=False, show_position=False) for i in section.instructions]
+        shown = section.instructions[:ROW_LIMIT]
+        rows = [format_instruction(i, show_line=False, show_position=False) for i in shown]
+        if len(section.instructions) > ROW_LIMIT:
+            rows.append(f"... {len(section.instructions) - ROW_LIMIT} more instructions "
+                        "(the whole-file disassembly lists them)")
         parts.append(_fence("\n".join(rows)))
     return parts
 

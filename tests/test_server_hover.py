@@ -100,3 +100,11 @@ def test_cpython_comparison_follows():
     text = describe(index, lines, 3, None, cpython=CPythonListing(PROGRAM, "program.py")).markdown
     ours, theirs = text.split("**CPython 3.11 `dis`**")
     assert "BINARY_MULTIPLY" in ours and "BINARY_OP" in theirs and "`scale` at line 1" in theirs
+
+
+def test_a_huge_line_is_cut():
+    source = "values = [" + ", ".join(f"f({i})" for i in range(400)) + "]\n"
+    code = compile_source(source, "huge.py")
+    text = describe(LineIndex(code), split_lines(source), 1, None).markdown
+    assert text.count("CALL_FUNCTION") == 200 // 3  # three instructions a call
+    assert "more instructions (the whole-file disassembly lists them)" in text
