@@ -8,6 +8,7 @@ Hover, open and change never run user code; only ``bytelens.trace`` does, in the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -26,8 +27,8 @@ from bytelens import __version__
 from bytelens.server import commands, diagnostics, hover, lenses, settings, tracing
 from bytelens.server.comparison import CPythonListing
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
-from bytelens.server.documents import Document, DocumentStore
-from bytelens.server.positions import DEFAULT_ENCODING, ENCODINGS, Encoding, ast_to_lsp, ast_span_to_range, lsp_to_ast
+from bytelens.server.documents import Document, DocumentStore, corresponding_line
+from bytelens.server.positions import DEFAULT_ENCODING, ENCODINGS, Encoding, ast_to_lsp
 from bytelens.server.protocol import BytelensProtocol
 
 logger = logging.getLogger(__name__)
@@ -161,15 +162,18 @@ class BytelensServer(LanguageServer):
         return found
 
     async def _functions_from_last_good(self, document: Document) -> list[lenses.TracedFunction]:
-        """While the buffer does not parse: the last good text's functions whose ``def`` line is
-        still where it was."""
+        """While the buffer does not parse: the last good text's functions, on the lines the edit
+        moved them to (those whose ``def`` line the edit changed are left out)."""
         good = document.last_good
         if good is None:
             return []
         found = await self.run_off_loop(lenses.find_functions, good.text) or []
-        current = document.lines
-        return [f for f in found
-                if f.line - 1 < len(current) and f"def {f.name}" in current[f.line - 1]]
+        moved = []
+        for function in found:
+            row = corresponding_line(good.lines, document.lines, function.line - 1)
+            if row is not None:
+                moved.append(dataclasses.replace(function, line=row + 1))
+        return moved
 
 
 def filename_of(uri: str) -> str:
@@ -291,15 +295,10 @@ async def on_hover(ls: BytelensServer, params: types.HoverParams) -> Optional[ty
         return None
     index = compilation.index() if compilation.index_ready else await ls.run_off_loop(compilation.index)
     listing = await ls.cpython_listing(compilation, document.uri) if ls.settings.compare_with_cpython else None
-    line, column = lsp_to_ast(document.lines, params.position, ls.encoding)
     stale = document.compilation is not None and not document.compilation.ok
-    text = hover.describe(index, compilation.lines, line, column, cpython=listing, stale=stale)
-    if text is None:
-        return None
-    current = compilation.version == document.version and text.span is not None
-    return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text.markdown),
-        range=ast_span_to_range(compilation.lines, text.span, ls.encoding) if current else None)
+    current = compilation.lines if compilation.version == document.version else document.lines
+    return hover.hover_at(index, compilation.lines, current, params.position, ls.encoding,
+                          cpython=listing, stale=stale)
 
 
 async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -9,7 +9,7 @@ list of lines so that an incremental edit touches only the lines it spans, which
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from lsprotocol import types
 
@@ -74,6 +74,30 @@ class Document:
             self.compilation = compilation
         if compilation.ok and (self.last_good is None or compilation.version >= self.last_good.version):
             self.last_good = compilation
+
+
+def corresponding_line(current: Sequence[str], older: Sequence[str], row: int) -> Optional[int]:
+    """The line of ``older`` text that line ``row`` of ``current`` was, when it lies outside the part
+    that changed (the lines before the first difference, or after the last); None inside it.
+
+    Hovers use this while the buffer does not compile: the last good compilation describes an
+    older text, and lines below an edit have moved.
+    """
+    if current is older:
+        return row
+    limit = min(len(current), len(older))
+    prefix = 0
+    while prefix < limit and current[prefix] == older[prefix]:
+        prefix += 1
+    if row < prefix:
+        return row
+    suffix = 0
+    while suffix < limit - prefix and current[-1 - suffix] == older[-1 - suffix]:
+        suffix += 1
+    if row >= len(current) - suffix:
+        moved = row - len(current) + len(older)
+        return moved if moved >= 0 else None
+    return None
 
 
 class DocumentStore:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from lsprotocol import types
+
 from bytelens.server.comparison import CPYTHON, CPythonListing
+from bytelens.server.documents import corresponding_line
 from bytelens.server.lineindex import LineIndex, Section
-from bytelens.server.positions import byte_to_index, line_content
+from bytelens.server.positions import Encoding, ast_span_to_range, byte_to_index, line_content, lsp_to_ast
 from bytelens.vm.disassembler import code_summary, format_instruction
 
 #: Longest hovered-expression text quoted in the hover.
@@ -30,6 +33,28 @@ class HoverText:
     markdown: str
     #: The hovered expression's span (AST convention), for the hover's range; None for a whole line.
     span: Optional[Span]
+
+
+def hover_at(index: LineIndex, compiled: Sequence[str], current: Sequence[str], position: types.Position,
+             encoding: Encoding, *, cpython: Optional[CPythonListing] = None,
+             stale: bool = False) -> Optional[types.Hover]:
+    """The LSP hover at ``position`` of the ``current`` text, from a compilation of the text
+    ``compiled`` (an older one while the buffer does not compile: lines the edit moved are
+    followed, lines it changed get no hover)."""
+    row = corresponding_line(current, compiled, position.line)
+    if row is None:
+        return None
+    line, column = lsp_to_ast(compiled, types.Position(row, position.character), encoding)
+    text = describe(index, compiled, line, column, cpython=cpython, stale=stale)
+    if text is None:
+        return None
+    span = ast_span_to_range(compiled, text.span, encoding) if text.span is not None else None
+    if span is not None and row != position.line:
+        moved = position.line - row
+        span = types.Range(types.Position(span.start.line + moved, span.start.character),
+                           types.Position(span.end.line + moved, span.end.character))
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text.markdown),
+                       range=span)
 
 
 def describe(index: LineIndex, lines: Sequence[str], line: int, column: Optional[int], *,

@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 
 from bytelens.server import positions
-from bytelens.server.documents import DocumentStore
+from bytelens.server.documents import DocumentStore, corresponding_line
 
 
 def change(start, end, text):
@@ -90,3 +90,13 @@ def test_random_edits_match_a_reference_applied_to_the_whole_text():
                 (end_row, positions.index_to_units(end_line, end_index, encoding)), new)], encoding)
             assert document.text == text
             assert document.lines == positions.split_lines(text)
+
+
+def test_corresponding_lines_follow_an_edit():
+    older = ["a\n", "b\n", "c\n", "d\n"]
+    current = ["a\n", "new\n", "(\n", "b\n", "c\n", "d\n"]  # two lines inserted after "a"
+    assert [corresponding_line(current, older, row) for row in range(6)] == [0, None, None, 1, 2, 3]
+    changed = ["a\n", "B\n", "c\n", "d\n"]
+    assert [corresponding_line(changed, older, row) for row in range(4)] == [0, None, 2, 3]
+    assert corresponding_line(older, older, 3) == 3
+    assert corresponding_line(["x\n"], older, 0) is None

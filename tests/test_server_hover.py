@@ -3,7 +3,9 @@
 import textwrap
 
 from bytelens.server.comparison import CPythonListing
-from bytelens.server.hover import describe
+from lsprotocol import types
+
+from bytelens.server.hover import describe, hover_at
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import index_to_byte, split_lines
 from bytelens.vm import compile_source
@@ -108,3 +110,16 @@ def test_a_huge_line_is_cut():
     text = describe(LineIndex(code), split_lines(source), 1, None).markdown
     assert text.count("CALL_FUNCTION") == 200 // 3  # three instructions a call
     assert "more instructions (the whole-file disassembly lists them)" in text
+
+
+def test_hover_at_follows_lines_moved_by_an_unfinished_edit():
+    code, index, lines = setup()
+    current = ["broken = (\n", "\n"] + lines  # two lines typed above, not compiled yet
+    content = lines[2]
+    star = content.index("*")
+    result = hover_at(index, lines, current, types.Position(4, star), "utf-16", stale=True)
+    assert "**Expression** `n * factor`" in result.contents.value
+    assert result.range.start == types.Position(4, content.index("n *"))
+    assert hover_at(index, lines, current, types.Position(0, 0), "utf-16") is None
+    same = hover_at(index, lines, lines, types.Position(2, star), "utf-16")
+    assert same.range.start == types.Position(2, content.index("n *"))

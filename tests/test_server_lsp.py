@@ -276,10 +276,15 @@ async def test_hover_columns_with_emoji(client: LanguageClient, tmp_path: Path):
 async def test_hovers_use_the_last_good_compilation_during_a_syntax_error(client: LanguageClient, tmp_path: Path):
     uri = open_document(client, tmp_path / "program.py", PROGRAM)
     await diagnostics_of(client, uri)
-    insert(client, uri, 2, 10, 0, "broken = (\n")
+    insert(client, uri, 2, 0, 0, "broken = (\n")
     await diagnostics_of(client, uri, lambda found: len(found) == 1)
-    text = (await hover(client, uri, 2, 4)).contents.value
+    # The line `result = n * factor + 1` is now line 3: hovers follow it into the older compilation.
+    text = (await hover(client, uri, 3, 4)).contents.value
     assert "does not compile" in text and "BINARY_MULTIPLY" in text
+    assert await hover(client, uri, 0, 0) is None
+    # The lenses stay too, on the lines their functions moved to.
+    lenses = await lenses_of(client, uri)
+    assert lenses["scale"].range.start.line == 1 and lenses["Box.size"].range.start.line == 7
 
 
 async def test_hover_never_runs_user_code(client: LanguageClient, tmp_path: Path):
