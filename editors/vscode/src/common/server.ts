@@ -47,7 +47,7 @@ export class BytelensServer implements vscode.Disposable {
                 if (affectsAny((s) => event.affectsConfiguration(s), LAUNCH_SETTING_KEYS)) {
                     void this.restart();
                 } else if (affectsAny((s) => event.affectsConfiguration(s), SERVER_SETTING_KEYS)) {
-                    void this.client?.sendNotification('workspace/didChangeConfiguration', {
+                    void this.languageClient?.sendNotification('workspace/didChangeConfiguration', {
                         settings: { [SECTION]: readServerSettings() },
                     });
                 }
@@ -61,8 +61,12 @@ export class BytelensServer implements vscode.Disposable {
     /** Stops the running server (if any) and starts it again with the current settings. */
     restart(): Promise<void> {
         this.pending = this.pending.then(async () => {
-            await this.stopClient();
-            await this.startClient();
+            try {
+                await this.stopClient();
+                await this.startClient();
+            } catch (error) {
+                this.fail(`The bytelens language server could not be restarted: ${error}`);
+            }
         });
         return this.pending;
     }
@@ -106,6 +110,7 @@ export class BytelensServer implements vscode.Disposable {
         const client = new LanguageClient('bytelens', 'bytelens', this.serverOptions(launch), this.clientOptions());
         client.onDidChangeState((event) => {
             if (event.newState === State.Stopped && this.client === client) {
+                this.unavailableReason = 'The bytelens language server stopped (see bytelens: Show Output).';
                 this.status.stopped();
             }
         });
