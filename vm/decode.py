@@ -62,13 +62,20 @@ GENERATOR_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 class Decoded:
     """A code object in runnable form, plus what calls need to know about it, computed once."""
 
-    __slots__ = ("code", "ops", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
-                 "generator_kind", "has_cells", "__weakref__")
+    __slots__ = ("code", "ops", "plain", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
+                 "generator_kind", "has_cells", "runs", "__weakref__")
 
-    def __init__(self, code: Code, ops: list, offsets: list[int], codes: list[int]) -> None:
+    def __init__(self, code: Code, plain: list, offsets: list[int], codes: list[int]) -> None:
         self.code = code
-        #: One handler per code unit (prefix slots share their instruction's handler).
-        self.ops = ops
+        #: One handler per code unit (prefix slots share their instruction's handler): what the
+        #: traced loop runs.
+        self.plain = plain
+        #: What the untraced loop runs: the same handlers, with compiled blocks (blockcompiler.py)
+        #: installed in place at block entries once the code has run enough to be worth it.
+        self.ops = list(plain)
+        self.runs = 0
+        if len(plain) > 1:
+            self.ops[0] = self._compile_trigger()
         #: For each slot, the byte offset of the instruction it runs (what the trace hook reports).
         self.offsets = offsets
         #: For each slot, the opcode of the instruction it runs.
@@ -85,6 +92,27 @@ class Decoded:
         #: Keyword-assignable parameter names -> index in the fast locals.
         total = positional + code.kwonlyargcount
         self.kwnames = {code.varnames[i]: i for i in range(code.posonlyargcount, total)}
+
+    def _compile_trigger(self) -> Handler:
+        """A handler for slot 0 that compiles the blocks on the second start of the code (on the
+        first when it has a loop), then hands over to them."""
+        plain_start = self.plain[0]
+        loops = any(target <= index for index, target in _jumps(self.code))
+
+        def compile_on_start(frame, stack, fast):
+            self.runs += 1
+            if self.runs < 2 and not loops:
+                return plain_start(frame, stack, fast)
+            self.install_blocks()
+            return self.ops[0](frame, stack, fast)
+        return compile_on_start
+
+    def install_blocks(self) -> None:
+        from .blockcompiler import compile_blocks
+        ops = self.ops
+        ops[0] = self.plain[0]
+        for slot, block in compile_blocks(self.code, self.plain).items():
+            ops[slot] = block
 
 
 _cache: "weakref.WeakKeyDictionary[Code, Decoded]" = weakref.WeakKeyDictionary()
@@ -106,6 +134,18 @@ def instructions(code: Code) -> list[tuple[int, int, int, int]]:
         arg = 0
         first = index + 1
     return result
+
+
+def _jumps(code: Code) -> list[tuple[int, int]]:
+    """(index, target index) of every jump of ``code``."""
+    found = []
+    for _, index, opcode, arg in instructions(code):
+        kind = opcodes.BY_CODE[opcode].arg
+        if kind is Arg.JREL:
+            found.append((index, index + 1 + arg // 2))
+        elif kind is Arg.JABS:
+            found.append((index, arg // 2))
+    return found
 
 
 def decode(code: Code) -> Decoded:

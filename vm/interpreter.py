@@ -30,6 +30,7 @@ from typing import Any, Optional
 from .excstate import current_handled, set_handled
 from .frame import (BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker,
                     ThreadState)
+from .blockcompiler import fault_index
 from .shadow import add_vm_entry
 
 
@@ -136,6 +137,8 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
                     return f.result
                 except BaseException as error:
                     exc = error
+                    if getattr(ops[pc], "vm_lines", None) is not None:  # a compiled block
+                        pc = fault_index(ops[pc], exc, pc)
             pc = handle_exception(f, exc, pc)
             exc = None
     finally:
@@ -151,8 +154,9 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
     thread = f.thread
     back = f.back
     thread.frame = f
-    offsets = decode(f.code).offsets
-    ops = f.ops
+    decoded = decode(f.code)
+    offsets = decoded.offsets
+    ops = decoded.plain
     stack = f.stack
     fast = f.fast
     pc = f.pc
