@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["golden.conftest"]
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,3 +22,8 @@ def run_bytelens(*args: str, cwd: str | os.PathLike | None = None, input: str | 
 @pytest.fixture
 def bytelens_cli():
     return run_bytelens
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/*.dis from the current compiler's output")

@@ -1,7 +1,7 @@
 """Golden disassemblies: one small program per feature area (``tests/golden/<area>.py``) and the
 listing bytelens gives for it (``<area>.dis``), lines counted from each code object's first line so
 that growing a program does not rewrite every line below. After a deliberate compiler change, run
-``pytest tests/golden tests/test_golden.py --update-goldens`` and review the diff.
+``pytest tests/test_golden.py --update-goldens`` and review the diff.
 """
 
 from __future__ import annotations
