@@ -40,7 +40,8 @@ def test_extension_in_code_server() -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
     for check in ("tracing refused in Restricted Mode", "typing a syntax error shows a squiggle and a problem",
-                  "the hover shows the line's bytecode", "the editor highlights line",
+                  "the hover shows the line's bytecode", "the slider and Alt+] in the editor move",
+                  "the editor highlights line",
                   "a lens without a call asks for one", "inside the loop the block stack shows loop",
                   "a click on BINARY_ADD in the listing highlights", "removes the lenses",
                   "adds CPython's dis to the hover", "all checks passed"):

@@ -272,7 +272,15 @@ async function checkTrace(fibLens) {
     assert.match(await frame.locator('#instruction').innerText(), /RETURN_VALUE/);
     await frame.locator('body').press('Home');
     await frame.locator('#position', { hasText: `1 / ${total}` }).waitFor();
-    log('first/next/last buttons and keys move through the steps');
+    await frame.locator('#slider').fill(String(Math.floor(total / 2)));
+    await frame.locator('#position', { hasText: `${Math.floor(total / 2) + 1} / ${total}` }).waitFor();
+    // The step commands' key bindings work from the source editor too.
+    await group('demo.py').locator('.monaco-editor .view-lines').click();
+    await page.keyboard.press('Alt+BracketRight');
+    await frame.locator('#position', { hasText: `${Math.floor(total / 2) + 2} / ${total}` }).waitFor();
+    await frame.locator('button[data-move="first"]').click();
+    await frame.locator('#position', { hasText: `1 / ${total}` }).waitFor();
+    log('buttons, keys, the slider and Alt+] in the editor move through the steps');
 
     // Into the recursion: the first step of a call to fib at depth 2.
     let index = 1;
