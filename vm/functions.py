@@ -271,6 +271,11 @@ def new_frame(function: Function, args: tuple | list, kwargs: Optional[dict]) ->
 
 def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]) -> Any:
     """Call a VM function: run its frame, or make its generator, coroutine or async generator."""
+    if not kwargs and function._simple == len(args):  # nothing to bind (see Decoded.simple)
+        fast = list(args)
+        fast.extend(function._pad)
+        return execute(Frame(function._code, function._ops, fast, function.__closure__,
+                             function.__globals__, function.__builtins__, _thread_local.state))
     frame = new_frame(function, args, kwargs)
     kind = function._decoded.generator_kind
     if kind:
@@ -279,4 +284,4 @@ def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]
     return execute(frame)
 
 
-from .interpreter import execute, thread_state  # noqa: E402  (the interpreter imports this module)
+from .interpreter import _thread_local, execute, thread_state  # noqa: E402  (the interpreter imports this)

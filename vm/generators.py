@@ -39,8 +39,15 @@ class AsyncGenValue:
         return f"<async yield {self.value!r}>"
 
 
-def _handler_blocks(frame: Frame) -> list:
-    return [block for block in frame.blocks if block.type is EXCEPT_HANDLER]
+def _handlers(blocks: list) -> tuple:
+    """The outermost and innermost except-handler blocks, or (None, None)."""
+    first = last = None
+    for block in blocks:
+        if block.type is EXCEPT_HANDLER:
+            if first is None:
+                first = block
+            last = block
+    return first, last
 
 
 class _FrameRunner:
@@ -97,18 +104,20 @@ class _FrameRunner:
         frame = self._frame
         if self._running:
             raise ValueError(f"{self._kind} already executing")
-        if push and throw is None and self._started:
-            frame.stack.append(value)
-        self._started = True
+        if self._started:
+            if push and throw is None:
+                frame.stack.append(value)
+        else:
+            self._started = True
         frame.yielding = False
         frame.thread = thread_state()
-        handlers = _handler_blocks(frame) if frame.blocks else None
-        resumer_handled = current_handled()
-        if handlers:
-            handlers[0].prev = resumer_handled
-            set_handled(handlers[-1].exc)
-            if throw is not None:
-                _chain(throw, handlers[-1].exc)
+        if frame.blocks:
+            first, last = _handlers(frame.blocks)
+            if first is not None:
+                first.prev = current_handled()
+                set_handled(last.exc)
+                if throw is not None:
+                    _chain(throw, last.exc)
         self._running = True
         try:
             result = execute(frame, throw)
@@ -123,8 +132,10 @@ class _FrameRunner:
         frame.back = None  # a suspended frame keeps no caller alive (CPython clears f_back too)
         frame.result = None
         if frame.yielding:
-            if frame.blocks and _handler_blocks(frame):
-                set_handled(resumer_handled)
+            if frame.blocks:
+                first, _ = _handlers(frame.blocks)
+                if first is not None:
+                    set_handled(first.prev)
             return True, result
         self._frame = None
         return False, result

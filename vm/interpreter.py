@@ -167,13 +167,14 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
         except BaseException as error:
             _aborting = error
             raise
+        step = hook.step
         while True:
             if exc is None:
                 try:
                     while pc is not None:
                         f.pc = pc
                         try:
-                            hook.step(f, offsets[pc])
+                            step(f, offsets[pc])
                         except BaseException as error:
                             _aborting = error
                             raise
