@@ -24,13 +24,19 @@ OUTPUT_LIMIT = 16 * 1024 * 1024
 
 
 def _set_limits(memory_mb: int, time_limit: float) -> None:
-    """Memory (address space), CPU seconds and file size, lowered for this process for good."""
+    """Memory (address space), CPU seconds and file size, lowered for this process for good.
+
+    A limit the system does not support (macOS ignores RLIMIT_AS) is skipped, with a note on
+    stderr: the server's wall-clock limit still applies.
+    """
     memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(time_limit) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name, soft, hard in (("RLIMIT_AS", memory, memory), ("RLIMIT_CPU", cpu, cpu + 1),
+                             ("RLIMIT_FSIZE", OUTPUT_LIMIT, OUTPUT_LIMIT), ("RLIMIT_CORE", 0, 0)):
+        try:
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+        except (AttributeError, ValueError, OSError) as error:
+            print(f"bytelens trace worker: {name} not set: {error}", file=sys.stderr)
 
 
 def _take_stdout() -> TextIO:
