@@ -17,7 +17,7 @@ import sys
 from importlib.machinery import SourceFileLoader
 from types import ModuleType
 
-from . import interpreter
+from . import hostframes, interpreter
 from .debug_checks import DepthCheckHook, checks_requested
 from .diagnostics import format_compile_error
 from .shadow import strip_internal
@@ -53,6 +53,7 @@ def run_file(path: str, argv: list[str]) -> int:
         return 1
     _show_compile_warnings(found)
     install_importer([folder])
+    hostframes.install()
     atexit.register(_exit_by_sigint_if_interrupted)  # registered first, so it runs last
     if checks_requested():
         interpreter.set_trace_hook(DepthCheckHook())

@@ -79,18 +79,23 @@ def location_table(positions: list[Position], firstlineno: int) -> bytes:
     return bytes(out)
 
 
-def _shadow_code(code: Code) -> CodeType:
+def _body_and_positions(code: Code) -> dict:
+    """``replace()`` arguments giving the template's code object one code unit (and one position)
+    per instruction of ``code``, so instruction offsets mean the same in both."""
     model = _template.__code__
     units = max(len(code.positions), len(model.co_code) // 2)
     positions = list(code.positions) + [(None, None, None, None)] * (units - len(code.positions))
     body = model.co_code + bytes((_NOP, 0)) * (units - len(model.co_code) // 2)
+    first = max(code.firstlineno, 1)
+    return dict(co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
+                co_firstlineno=first, co_code=body, co_linetable=location_table(positions, first))
+
+
+def _shadow_code(code: Code) -> CodeType:
     varnames = tuple(code.varnames)
-    return model.replace(
-        co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
-        co_firstlineno=max(code.firstlineno, 1), co_code=body,
-        co_linetable=location_table(positions, max(code.firstlineno, 1)),
-        co_varnames=varnames, co_nlocals=len(varnames),
-        co_consts=model.co_consts + (_SHADOW_MARK,))
+    return _template.__code__.replace(
+        co_varnames=varnames, co_nlocals=len(varnames), co_consts=_template.__code__.co_consts + (_SHADOW_MARK,),
+        **_body_and_positions(code))
 
 
 def shadow_frame(code: Code, globals: dict) -> FrameType:
@@ -150,20 +155,17 @@ _signatures: "weakref.WeakKeyDictionary[Code, CodeType]" = weakref.WeakKeyDictio
 def signature_code(code: Code) -> CodeType:
     """A host code object describing ``code``'s signature for ``inspect`` (a VM function's __code__).
 
-    It has the bytelens code's argument counts, flags, variable names, name, file and first line;
-    its instructions are a placeholder that is never run.
+    It has the bytelens code's argument counts, flags, variable names, name, file, first line and
+    one position per instruction (so ``co_positions()`` answers for a VM frame's ``f_lasti``); its
+    instructions are a placeholder that is never run.
     """
     host = _signatures.get(code)
     if host is None:
-        model = _template.__code__
         varnames = tuple(code.varnames)
-        host = model.replace(
-            co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
-            co_firstlineno=max(code.firstlineno, 1), co_argcount=code.argcount,
-            co_posonlyargcount=code.posonlyargcount, co_kwonlyargcount=code.kwonlyargcount,
-            co_flags=code.flags, co_varnames=varnames, co_nlocals=len(varnames),
-            co_cellvars=tuple(code.cellvars), co_freevars=tuple(code.freevars),
-            co_linetable=location_table([(None, None, None, None)] * (len(model.co_code) // 2),
-                                        max(code.firstlineno, 1)))
+        host = _template.__code__.replace(
+            co_argcount=code.argcount, co_posonlyargcount=code.posonlyargcount,
+            co_kwonlyargcount=code.kwonlyargcount, co_flags=code.flags, co_varnames=varnames,
+            co_nlocals=len(varnames), co_cellvars=tuple(code.cellvars), co_freevars=tuple(code.freevars),
+            **_body_and_positions(code))
         _signatures[code] = host
     return host

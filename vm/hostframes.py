@@ -1,0 +1,207 @@
+"""The program's own call stack, as host code walks it: library frames and VM frames, in order.
+
+Host code that looks at "its caller" (``logging``'s file, line and function name, ``warnings``'
+stack levels, ``inspect.stack()``, ``traceback.print_stack()``) walks host frames with
+``sys._getframe`` and ``f_back``. Under ``bytelens run`` the frames between a library and the program
+are the VM's own machinery. ``getframe`` is a ``sys._getframe`` that walks *logical* frames instead:
+each host frame of library code as itself, each stretch of VM machinery as the VM frame it is running
+(found as the local ``f`` of the interpreter's host frames), so ``f_back`` goes from a library frame
+to the VM frame that called it and on. ``warn`` is ``warnings.warn`` counting stack levels the same
+way (CPython's ``_warnings.warn`` walks C frames, which cannot be redirected).
+
+``bytelens run`` installs both (``install``); nothing else changes ``sys`` or ``warnings``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+import warnings
+from typing import Any, Optional
+
+from .frame import Frame
+from .shadow import _is_internal
+
+_host_getframe = sys._getframe
+
+
+class LogicalFrame:
+    """A frame of the program's logical stack: wraps a host frame or a VM frame."""
+
+    __slots__ = ("_target", "_host_next", "_vm", "_index")
+
+    def __init__(self, target: Any, host_next: Optional[types.FrameType], vm: Optional[Frame],
+                 index: Optional[int] = None) -> None:
+        self._target = target
+        self._host_next = host_next
+        self._vm = vm
+        self._index = index  # a VM frame's current instruction (its own pc is kept only when tracing)
+
+    @property
+    def __class__(self) -> type:  # isinstance(frame, types.FrameType), inspect.isframe
+        return types.FrameType
+
+    @property
+    def f_back(self) -> Optional["LogicalFrame"]:
+        return _walk(self._host_next, self._vm)
+
+    @property
+    def f_code(self) -> types.CodeType:
+        return self._target.f_code
+
+    def _current(self) -> Optional[int]:
+        """A VM frame's instruction now (frames are live: read ``f_lineno`` later, get a later line)."""
+        if self._vm is not self._target:
+            return None
+        host: Optional[types.FrameType] = _host_getframe(1)
+        while host is not None:
+            if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is self._target:
+                index = _current_index(host, self._target)
+                if index is not None:
+                    self._index = index
+                break
+            host = host.f_back
+        return self._index
+
+    @property
+    def f_lineno(self) -> Optional[int]:
+        index = self._current()
+        if index is not None:
+            positions = self._target.code.positions
+            return positions[index][0] if index < len(positions) else None
+        return self._target.f_lineno
+
+    @property
+    def f_lasti(self) -> int:
+        index = self._current()
+        return 2 * index if index is not None else self._target.f_lasti
+
+    @property
+    def f_globals(self) -> dict:
+        return self._target.f_globals
+
+    @property
+    def f_locals(self) -> Any:
+        return self._target.f_locals
+
+    @property
+    def f_builtins(self) -> dict:
+        return self._target.f_builtins
+
+    @property
+    def f_trace(self) -> Any:
+        return getattr(self._target, "f_trace", None)
+
+    def clear(self) -> None:
+        clear = getattr(self._target, "clear", None)
+        if clear is not None:
+            clear()
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+def _starts_the_program(filename: str) -> bool:
+    """Host frames of what started the program (the command line, runpy): the stack ends there."""
+    folder = os.path.dirname(os.path.abspath(filename))
+    return folder in _LAUNCHER_FOLDERS or os.path.basename(filename) == "runpy.py"
+
+
+_LAUNCHER_FOLDERS = {os.path.dirname(os.path.abspath(path)) for path in (
+    getattr(sys.modules.get("bytelens"), "__file__", None) or __file__,)}
+
+
+def _walk(host: Optional[types.FrameType], last_vm: Optional[Frame]) -> Optional[LogicalFrame]:
+    """The first logical frame at or after host frame ``host``."""
+    while host is not None:
+        filename = host.f_code.co_filename
+        if _starts_the_program(filename):
+            return None
+        if _is_internal(filename):
+            vm = host.f_locals.get("f")
+            if type(vm) is Frame and vm is not last_vm:
+                return LogicalFrame(vm, host.f_back, vm, _current_index(host, vm))
+            host = host.f_back
+            continue
+        return LogicalFrame(host, host.f_back, last_vm)
+    return None
+
+
+def _current_index(innermost: types.FrameType, vm: Frame) -> Optional[int]:
+    """The instruction ``vm`` is running: the ``pc`` of the interpreter loop running it, refined to
+    the instruction inside a compiled block from the generated code's line."""
+    from .interpreter import _execute_traced, execute
+    loops = (execute.__code__, _execute_traced.__code__)
+    probe: Optional[types.FrameType] = innermost
+    visited = []
+    while probe is not None and _is_internal(probe.f_code.co_filename):
+        if probe.f_code in loops:
+            local = probe.f_locals
+            if local.get("f") is not vm:
+                return None
+            pc, ops = local.get("pc"), local.get("ops")
+            if pc is None:
+                return None
+            handler = ops[pc] if ops is not None and pc < len(ops) else None
+            lines = getattr(handler, "vm_lines", None)
+            if lines is not None:
+                for frame in visited:
+                    if frame.f_code is handler.__code__:
+                        line = frame.f_lineno - 1
+                        return lines[line] if 0 <= line < len(lines) else pc
+            return pc
+        visited.append(probe)
+        probe = probe.f_back
+    return None
+
+
+def getframe(depth: int = 0) -> LogicalFrame:
+    """``sys._getframe`` over the logical stack."""
+    frame = _walk(_host_getframe(1), None)
+    for _ in range(depth):
+        if frame is None:
+            break
+        frame = frame.f_back
+    if frame is None:
+        raise ValueError("call stack is not deep enough")
+    return frame
+
+
+def _is_importlib_frame(frame: Any) -> bool:
+    filename = frame.f_code.co_filename
+    return "importlib" in filename and "_bootstrap" in filename
+
+
+def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = None) -> None:
+    """``warnings.warn`` with its stack levels counted over the logical stack (warnings.py's
+    pure-Python ``warn``, which CPython's C version mirrors)."""
+    if isinstance(message, Warning):
+        category = message.__class__
+    if category is None:
+        category = UserWarning
+    if not (isinstance(category, type) and issubclass(category, Warning)):
+        raise TypeError(f"category must be a Warning subclass, not '{type(category).__name__}'")
+    frame = _walk(_host_getframe(1), None)
+    level = stacklevel
+    while frame is not None and level > 1:
+        frame = frame.f_back
+        if frame is not None and not _is_importlib_frame(frame):
+            level -= 1
+    if frame is None:
+        globals_ = sys.__dict__
+        filename = "sys"
+        lineno = 1
+    else:
+        globals_ = frame.f_globals
+        filename = frame.f_code.co_filename
+        lineno = frame.f_lineno
+    module = globals_.get("__name__", "<string>")
+    registry = globals_.setdefault("__warningregistry__", {})
+    warnings.warn_explicit(message, category, filename, lineno, module, registry, globals_, source)
+
+
+def install() -> None:
+    """Make ``sys._getframe`` and ``warnings.warn`` see the logical stack (``bytelens run``)."""
+    sys._getframe = getframe
+    warnings.warn = warn
