@@ -108,3 +108,13 @@ def test_depth_checks_report_a_violation(tmp_path, monkeypatch):
         assert "stack depth 1 > stacksize 0" in str(failure)
     else:
         raise AssertionError("no failure reported")
+
+
+def test_a_folder_runs_its_main_module_like_python(tmp_path):
+    write(tmp_path, "app/__main__.py", "import sys\nprint(__name__, __package__, sys.path[0].endswith('app'), sys.argv[1:])\n")
+    (tmp_path / "empty").mkdir()
+    for args in (["app", "x"], ["empty"]):
+        expected = python(*args, cwd=tmp_path)
+        got = run_bytelens("run", *args, cwd=tmp_path)
+        assert (got.stdout, got.returncode) == (expected.stdout, expected.returncode)
+        assert got.stderr.split(":", 1)[-1] == expected.stderr.split(":", 1)[-1]

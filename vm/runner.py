@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from importlib.machinery import SourceFileLoader
+from importlib.util import spec_from_file_location
 from types import ModuleType
 
 from . import hostframes, interpreter
@@ -30,21 +31,26 @@ def run_file(path: str, argv: list[str]) -> int:
     from .importer import install_importer
     from .modules import run_code
 
-    absolute = os.path.join(os.getcwd(), path)
+    script, folder = path, os.path.dirname(os.path.realpath(path))
+    if os.path.isdir(path):  # python3 DIR runs DIR/__main__.py with DIR first on sys.path
+        script, folder = os.path.join(path, "__main__.py"), os.path.realpath(path)
+        if not os.path.isfile(script):
+            sys.stderr.write(f"{sys.executable}: can't find '__main__' module in {os.path.abspath(path)!r}\n")
+            return 1
+    absolute = os.path.join(os.getcwd(), script)
     try:
-        with open(path, "rb") as stream:
+        with open(script, "rb") as stream:
             source = stream.read()
     except OSError as error:
         sys.stderr.write(f"{sys.executable}: can't open file {os.path.abspath(path)!r}: "
                          f"[Errno {error.errno}] {error.strerror}\n")
         return 2
-    folder = os.path.dirname(os.path.realpath(path))
     sys.argv = list(argv)
     if sys.path:
         sys.path[0] = folder
     else:
         sys.path.append(folder)
-    module = _main_module(absolute)
+    module = _main_module(absolute, from_folder=script != path)
     found: list = []
     try:
         code = compile_source(source, absolute, warnings_out=found)
@@ -84,12 +90,16 @@ def _show_compile_warnings(found: list) -> None:
         warnings.warn_explicit(diagnostic.message, category, diagnostic.file, diagnostic.line)
 
 
-def _main_module(absolute: str) -> ModuleType:
+def _main_module(absolute: str, from_folder: bool = False) -> ModuleType:
+    """The ``__main__`` module with the globals CPython gives a script (or a folder's __main__.py,
+    which runpy runs as an imported module: with a spec and an empty package)."""
     module = ModuleType("__main__")
+    loader = SourceFileLoader("__main__", absolute)
+    spec = spec_from_file_location("__main__", absolute, loader=loader) if from_folder else None
     module.__dict__.update({
-        "__file__": absolute, "__cached__": None, "__package__": None, "__spec__": None,
-        "__annotations__": {}, "__builtins__": sys.modules["builtins"],
-        "__loader__": SourceFileLoader("__main__", absolute),
+        "__file__": absolute, "__cached__": None, "__package__": "" if from_folder else None,
+        "__spec__": spec, "__annotations__": {}, "__builtins__": sys.modules["builtins"],
+        "__loader__": loader,
     })
     sys.modules["__main__"] = module
     return module
