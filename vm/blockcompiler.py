@@ -454,8 +454,9 @@ class _Writer:
     def op_FOR_ITER(self, arg, index, nxt, target):
         iterator = self.pop()
         value = self.new_temp()
-        self.defaults["_END"] = _END
-        self.emit(f"{value} = next({iterator}, _END)")
+        from .generators import next_or_end
+        self.defaults.update(_END=_END, _next_or_end=next_or_end)
+        self.emit(f"{value} = _next_or_end({iterator}, _END)")
         self.emit(f"if {value} is _END:")
         self.indent += 1
         saved, uses = list(self.vs), dict(self.uses)

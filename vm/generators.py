@@ -695,6 +695,18 @@ class AsyncGenAThrow(_AsyncGenAwaitable):
         return value
 
 
+def next_or_end(iterator: Any, end: Any) -> Any:
+    """FOR_ITER's step: the next value of ``iterator``, or ``end`` when it is exhausted.
+
+    VM generators resume directly (no ``__next__`` call, no StopIteration raised and caught)."""
+    if type(iterator) is Generator:
+        if iterator._frame is None:
+            return end
+        yielded, value = iterator._resume(None)
+        return value if yielded else end
+    return next(iterator, end)
+
+
 def make_generator(function: Any, frame: Frame, kind: int) -> _FrameRunner:
     """The object a call of a generator, coroutine or async generator function returns."""
     if kind & CO_COROUTINE:

@@ -6,6 +6,7 @@ from .decode import Instr, handles
 from .excstate import current_handled, set_handled
 from .frame import (BREAK, EXCEPT, EXCEPT_HANDLER, FINALLY, LOOP, SILENCED, Block, ContinueMarker,
                     ReturnMarker, _Break)
+from .generators import next_or_end
 from .interpreter import unwind_jump
 from .values import lookup_special
 
@@ -87,7 +88,7 @@ def _for_iter(ins: Instr):
     target = ins.target
 
     def for_iter(f, s, l):
-        value = next(s[-1], _END)
+        value = next_or_end(s[-1], _END)
         if value is _END:
             s.pop()
             return target

@@ -40,6 +40,17 @@ def _yield_from(ins: Instr):
     def yield_from(f, s, l):
         value = s.pop()
         iterator = s[-1]
+        kind = type(iterator)
+        if (kind is Generator or kind is Coroutine) and iterator._frame is not None \
+                and (iterator._started or value is None):
+            yielded, result = iterator._resume(value)  # the common case, without send()
+            if not yielded:
+                s[-1] = result
+                return nxt
+            f.result = result
+            f.yielding = True
+            f.pc = here
+            return None
         try:
             if value is None and hasattr(type(iterator), "__next__"):
                 result = next(iterator)
