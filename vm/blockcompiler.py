@@ -536,12 +536,22 @@ class _Writer:
         self.vs.extend(reversed(names))
         return True
 
-    def op_SETUP_LOOP(self, arg, index, nxt, target):
+    def _setup(self, kind: opcodes.Block, target: int) -> bool:
         self.spill()
-        self.defaults.update(_Block=Block, _LOOP=opcodes.Block.LOOP)
-        self.emit(f"if f.blocks: f.blocks.append(_Block(_LOOP, {target * 2}, len(s)))")
-        self.emit(f"else: f.blocks = [_Block(_LOOP, {target * 2}, len(s))]")
+        name = f"_{kind.name}"
+        self.defaults.update({"_Block": Block, name: kind})
+        self.emit(f"if f.blocks: f.blocks.append(_Block({name}, {target * 2}, len(s)))")
+        self.emit(f"else: f.blocks = [_Block({name}, {target * 2}, len(s))]")
         return True
+
+    def op_SETUP_LOOP(self, arg, index, nxt, target):
+        return self._setup(opcodes.Block.LOOP, target)
+
+    def op_SETUP_EXCEPT(self, arg, index, nxt, target):
+        return self._setup(opcodes.Block.EXCEPT, target)
+
+    def op_SETUP_FINALLY(self, arg, index, nxt, target):
+        return self._setup(opcodes.Block.FINALLY, target)
 
     def op_POP_BLOCK(self, arg, index, nxt, target):
         self.emit("f.blocks.pop()")
