@@ -62,11 +62,12 @@ GENERATOR_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 class Decoded:
     """A code object in runnable form, plus what calls need to know about it, computed once."""
 
-    __slots__ = ("code", "ops", "plain", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
+    __slots__ = ("_code", "ops", "plain", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
                  "generator_kind", "has_cells", "runs", "__weakref__")
 
     def __init__(self, code: Code, plain: list, offsets: list[int], codes: list[int]) -> None:
-        self.code = code
+        # Weakly: the decoded form lives in a cache keyed weakly by its code object.
+        self._code = weakref.ref(code)
         #: One handler per code unit (prefix slots share their instruction's handler): what the
         #: traced loop runs.
         self.plain = plain
@@ -92,6 +93,10 @@ class Decoded:
         #: Keyword-assignable parameter names -> index in the fast locals.
         total = positional + code.kwonlyargcount
         self.kwnames = {code.varnames[i]: i for i in range(code.posonlyargcount, total)}
+
+    @property
+    def code(self) -> Code:
+        return self._code()
 
     def _compile_trigger(self) -> Handler:
         """A handler for slot 0 that compiles the blocks on the second start of the code (on the

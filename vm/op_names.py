@@ -18,14 +18,15 @@ def _name_error(name: str) -> NameError:
     return NameError(f"name '{name}' is not defined", name=name)
 
 
-def _unbound_cell(code, index: int) -> NameError:
-    """CPython's format_exc_unbound: a cell variable is a local, a free variable is not."""
-    names = code.cellvars + code.freevars
-    name = names[index]
+def _unbound_cell_error(code, index: int):
+    """A function making CPython's format_exc_unbound error for cell ``index`` (a cell variable is a
+    local, a free variable is not). Handlers keep this, not the code object (decoded forms must not
+    keep their code alive)."""
+    name = (code.cellvars + code.freevars)[index]
     if index < len(code.cellvars):
-        return _unbound_local(name)
-    return NameError(f"cannot access free variable '{name}' where it is not associated with a value in "
-                     f"enclosing scope", name=name)
+        return lambda: _unbound_local(name)
+    return lambda: NameError(f"cannot access free variable '{name}' where it is not associated with a "
+                             f"value in enclosing scope", name=name)
 
 
 @handles("LOAD_CONST")
@@ -212,7 +213,7 @@ def _load_closure(ins: Instr):
 def _load_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    code = ins.code
+    unbound = _unbound_cell_error(ins.code, i)
 
     def load_deref(f, s, l):
         try:
@@ -220,7 +221,7 @@ def _load_deref(ins: Instr):
             return nxt
         except ValueError:
             pass
-        raise _unbound_cell(code, i)
+        raise unbound()
     return load_deref
 
 
@@ -239,7 +240,7 @@ def _store_deref(ins: Instr):
 def _delete_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    code = ins.code
+    unbound = _unbound_cell_error(ins.code, i)
 
     def delete_deref(f, s, l):
         cell = f.cells[i]
@@ -248,7 +249,7 @@ def _delete_deref(ins: Instr):
             return nxt
         except ValueError:
             pass
-        raise _unbound_cell(code, i)
+        raise unbound()
     return delete_deref
 
 
@@ -256,8 +257,8 @@ def _delete_deref(ins: Instr):
 def _load_classderef(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    code = ins.code
-    name = (code.cellvars + code.freevars)[i]
+    name = (ins.code.cellvars + ins.code.freevars)[i]
+    unbound = _unbound_cell_error(ins.code, i)
 
     def load_classderef(f, s, l):
         namespace = f.locals
@@ -271,7 +272,7 @@ def _load_classderef(ins: Instr):
             return nxt
         except ValueError:
             pass
-        raise _unbound_cell(code, i)
+        raise unbound()
     return load_classderef
 
 
