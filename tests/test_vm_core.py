@@ -204,3 +204,19 @@ def test_unbound_and_undefined_names():
     code = assemble([("LOAD_FAST", 0), ("RETURN_VALUE",)], varnames=("x",), flags=FUNCTION_FLAGS)
     with pytest.raises(UnboundLocalError, match="cannot access local variable 'x'"):
         Function(code, {})()
+
+
+def test_decoded_forms_die_with_their_code():
+    import gc
+
+    from bytelens.vm import decode as decoding
+    from bytelens.vm.compiler import compile_source
+
+    before = len(decoding._cache)
+    for value in range(50):
+        namespace = {"__name__": "m"}
+        run_code(compile_source(f"def f():\n    return {value}\nresult = f() + f()\n", "m.py"), namespace)
+        assert namespace["result"] == 2 * value
+        del namespace
+    gc.collect()
+    assert len(decoding._cache) <= before + 2
