@@ -175,7 +175,7 @@ class _FrameRunner:
             exc = exc.with_traceback(tb)
         return exc
 
-    def _throw(self, exc: BaseException, close_on_exit: bool = True) -> tuple[bool, Any]:
+    def _throw(self, exc: BaseException) -> tuple[bool, Any]:
         """Raise ``exc`` at the frame's suspension point, after delegating to a ``yield from``."""
         frame = self._frame
         if frame is None:
