@@ -60,6 +60,10 @@ class Function:
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
+            if self._code.name in _IMPLICIT_CLASSMETHODS and owner is not None:
+                return MethodType(self, owner)
+            return self
+        if self._code.name == "__new__":
             return self
         return MethodType(self, instance)
 
@@ -105,6 +109,12 @@ class Function:
 
     def __deepcopy__(self, memo: dict) -> "Function":
         return self
+
+
+#: CPython's type.__new__ makes host functions with these names class methods (and ``__new__`` a
+#: static method) when it creates a class. The VM's __build_class__ wraps VM functions the same way;
+#: for classes made by a host call of type(), binding does it by name.
+_IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
 
 def _get_doc(function: Function) -> Any:
