@@ -157,6 +157,8 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
     decoded = decode(f.code)
     offsets = decoded.offsets
     ops = decoded.plain
+    if not f.blocks:
+        f.blocks = []  # the hook contract: a list, even before the first block
     stack = f.stack
     fast = f.fast
     pc = f.pc
