@@ -118,3 +118,24 @@ def test_a_folder_runs_its_main_module_like_python(tmp_path):
         got = run_bytelens("run", *args, cwd=tmp_path)
         assert (got.stdout, got.returncode) == (expected.stdout, expected.returncode)
         assert got.stderr.split(":", 1)[-1] == expected.stderr.split(":", 1)[-1]
+
+
+def test_deep_recursion_through_host_callbacks_never_crashes(tmp_path):
+    write(tmp_path, "main.py", """\
+        import sys
+        class Deep:
+            def __init__(self, n):
+                self.n = n
+            def __eq__(self, other):
+                return True if self.n == 0 else Deep(self.n - 1) == other
+        sys.setrecursionlimit(20000)
+        for n in (5000, 19000, 100000):
+            try:
+                print(n, Deep(n) == 1)
+            except RecursionError as error:
+                print(n, "RecursionError", error)
+        print("alive")
+    """)
+    got = run_bytelens("run", "main.py", cwd=tmp_path)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines()[-2:] == ["100000 RecursionError maximum recursion depth exceeded", "alive"]

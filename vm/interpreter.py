@@ -57,7 +57,7 @@ _aborting: Optional[BaseException] = None
 
 #: VM frames allowed on one thread, and the host limit that leaves room for them.
 _limit = sys.getrecursionlimit()
-_HOST_FRAMES_PER_VM_FRAME = 6
+_HOST_FRAMES_PER_VM_FRAME = 12
 _HOST_MARGIN = 200
 
 
@@ -81,13 +81,35 @@ def get_recursion_limit() -> int:
     return _limit
 
 
+#: Never more host frames than this, whatever the VM's limit: the C stack must hold them.
+_HOST_LIMIT_CAP = 200_000
+
+
 def ensure_host_limit() -> None:
     """Raise the host recursion limit to leave room for the VM's own limit."""
-    need = _limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN
+    need = min(_limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN, _HOST_LIMIT_CAP)
     if sys.getrecursionlimit() < need:
         sys.setrecursionlimit(need)
 
 
+#: The C stack the VM may use. VM frames re-entered through host code (special methods, callbacks)
+#: cost more C stack than CPython's own frames; on Linux the main thread's stack grows on demand up
+#: to this limit, so a deep but legal recursion ends in RecursionError, not a crash.
+_STACK_BYTES = 256 * 1024 * 1024
+
+
+def grow_stack_limit() -> None:
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        wanted = _STACK_BYTES if hard == resource.RLIM_INFINITY else min(_STACK_BYTES, hard)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
+    except (ImportError, ValueError, OSError):  # not Unix, or not allowed: keep the default
+        pass
+
+
+grow_stack_limit()
 ensure_host_limit()
 
 
