@@ -27,15 +27,17 @@ _host_getframe = sys._getframe
 
 
 class LogicalFrame:
-    """A frame of the program's logical stack: wraps a host frame or a VM frame."""
+    """A frame of the program's logical stack: wraps a host frame or a VM frame.
 
-    __slots__ = ("_target", "_host_next", "_vm", "_index")
+    It keeps no host frame it does not wrap: ``f_back`` is found when asked, from the stack as it is
+    then (a kept host frame would keep everything its callers' locals hold alive).
+    """
 
-    def __init__(self, target: Any, host_next: Optional[types.FrameType], vm: Optional[Frame],
-                 index: Optional[int] = None) -> None:
+    __slots__ = ("_target", "_vm", "_index")
+
+    def __init__(self, target: Any, vm: Optional[Frame], index: Optional[int] = None) -> None:
         self._target = target
-        self._host_next = host_next
-        self._vm = vm
+        self._vm = vm  # the VM frame this one is, or the last VM frame below a host frame
         self._index = index  # a VM frame's current instruction (its own pc is kept only when tracing)
 
     @property
@@ -44,7 +46,16 @@ class LogicalFrame:
 
     @property
     def f_back(self) -> Optional["LogicalFrame"]:
-        return _walk(self._host_next, self._vm)
+        target = self._target
+        if type(target) is not Frame:
+            return _walk(target.f_back, self._vm)
+        host: Optional[types.FrameType] = _host_getframe(1)
+        while host is not None:
+            if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is target:
+                return _walk(host.f_back, target)
+            host = host.f_back
+        back = target.back  # no longer running: its VM caller, as far as it is known
+        return LogicalFrame(back, back) if back is not None else None
 
     @property
     def f_code(self) -> types.CodeType:
@@ -121,10 +132,10 @@ def _walk(host: Optional[types.FrameType], last_vm: Optional[Frame]) -> Optional
         if _is_internal(filename):
             vm = host.f_locals.get("f")
             if type(vm) is Frame and vm is not last_vm:
-                return LogicalFrame(vm, host.f_back, vm, _current_index(host, vm))
+                return LogicalFrame(vm, vm, _current_index(host, vm))
             host = host.f_back
             continue
-        return LogicalFrame(host, host.f_back, last_vm)
+        return LogicalFrame(host, last_vm)
     return None
 
 
