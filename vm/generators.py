@@ -177,42 +177,48 @@ class _FrameRunner:
 
     def _throw(self, exc: BaseException) -> tuple[bool, Any]:
         """Raise ``exc`` at the frame's suspension point, after delegating to a ``yield from``."""
-        frame = self._frame
-        if frame is None:
+        f = self._frame  # named ``f``: hostframes.py finds the running VM frame by that name
+        if f is None:
             raise exc
         if not self._started:
             self._frame = None
             raise exc
         target = self._yield_from_target()
         if target is not None:
-            if isinstance(exc, GeneratorExit):
-                self._running = True
-                try:
-                    _close_iterator(target)
-                except BaseException as error:
-                    exc = error
-                finally:
-                    self._running = False
-            else:
-                thrower = getattr(target, "throw", None)
-                if thrower is not None:
-                    self._running = True
+            # Delegating, the frame is running, as in CPython: the sub-iterator's frames see it as
+            # their caller (frame.back, the logical stack).
+            thread = thread_state()
+            resumer = thread.frame
+            f.back = resumer
+            thread.frame = f
+            self._running = True
+            try:
+                if isinstance(exc, GeneratorExit):
                     try:
-                        yielded = thrower(exc)
-                    except StopIteration as stop:
-                        self._running = False
-                        frame.stack[-1] = stop.value
-                        frame.pc += 1
-                        return self._resume(push=False)
+                        _close_iterator(target)
                     except BaseException as error:
                         exc = error
-                    else:
-                        self._running = False
-                        return True, yielded
-                    finally:
-                        self._running = False
+                else:
+                    thrower = getattr(target, "throw", None)
+                    if thrower is not None:
+                        try:
+                            yielded = thrower(exc)
+                        except StopIteration as stop:
+                            f.stack[-1] = stop.value
+                            f.pc += 1
+                            self._running = False
+                            thread.frame = resumer
+                            return self._resume(push=False)
+                        except BaseException as error:
+                            exc = error
+                        else:
+                            return True, yielded
+            finally:
+                self._running = False
+                thread.frame = resumer
+                f.back = None
         else:
-            frame.pc -= 1  # raise at the YIELD_VALUE, not after it
+            f.pc -= 1  # raise at the YIELD_VALUE, not after it
         return self._resume(throw=exc)
 
     def _close(self) -> None:
