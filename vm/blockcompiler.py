@@ -311,6 +311,25 @@ class _Writer:
         self.bound.add(arg)
         return True
 
+    def op_LOAD_DEREF(self, arg, index, nxt, target):
+        from .op_names import _unbound_cell_error
+        error = self.ref(_unbound_cell_error(self.code, arg), "u")
+        value = self.new_temp()
+        self.defaults["_NULL"] = NULL
+        self.emit("try:")
+        self.emit(f"    {value} = f.cells[{arg}].cell_contents")
+        self.emit("except ValueError:")
+        self.emit(f"    {value} = _NULL")
+        self.emit(f"if {value} is _NULL: raise {error}()")
+        self.vs.append(value)
+        return True
+
+    def op_STORE_DEREF(self, arg, index, nxt, target):
+        value = self.pop()
+        self.emit(f"f.cells[{arg}].cell_contents = {value}")
+        self.consume(value)
+        return True
+
     def op_LOAD_GLOBAL(self, arg, index, nxt, target):
         name = self.code.names[arg]
         value = self.new_temp()
