@@ -11,12 +11,16 @@ backstops; the server enforces the wall-clock limit by killing the process group
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
 import sys
 import traceback
 from typing import Any, TextIO
+
+#: Loaded before the limits apply, so that the memory limit is the traced program's to use.
+PRELOAD = ("bytelens.vm.tracing", "bytelens.vm.compiler", "bytelens.vm.interpreter")
 
 #: Largest file the traced program may write (output included), in bytes: beyond it the kernel
 #: stops the worker with SIGXFSZ.
@@ -63,7 +67,8 @@ def main() -> None:
     channel = _take_stdout()
     try:
         request = json.loads(sys.stdin.buffer.read())
-        import bytelens.vm.tracing  # noqa: F401  (imported before the memory limit applies)
+        for module in PRELOAD:
+            importlib.import_module(module)
         _set_limits(int(request["memoryLimit"]), float(request["timeLimit"]))
     except Exception as error:
         channel.write(json.dumps({"error": f"the trace worker could not start: {error}"}) + "\n")
