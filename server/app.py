@@ -336,7 +336,7 @@ async def trace_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     ls.log(f"{outcome.summary} ({elapsed:.2f} s)",
            types.MessageType.Warning if outcome.error else types.MessageType.Log)
-    if parsed.function:
+    if parsed.function and parsed.uri in ls.documents:
         ls.outcomes[(parsed.uri, parsed.function)] = outcome
         ls.refresh_lenses()
     return outcome.to_json()
