@@ -29,7 +29,7 @@ import warnings
 from typing import Any, Optional
 
 from . import opcodes
-from .code import Code
+from .code import CO_ASYNC_GENERATOR, Code
 from .decode import instructions
 from .frame import NULL, Block, Frame
 from .opcodes import Arg, Flow
@@ -433,6 +433,21 @@ class _Writer:
         self.emit("return None")
         return True
 
+    def op_YIELD_VALUE(self, arg, index, nxt, target):
+        value = self.pop()
+        self.spill()
+        if self.code.flags & CO_ASYNC_GENERATOR:
+            from .generators import AsyncGenValue
+            self.defaults["_AsyncGenValue"] = AsyncGenValue
+            self.emit(f"f.result = _AsyncGenValue({value})")
+        else:
+            self.emit(f"f.result = {value}")
+        self.consume(value)
+        self.emit("f.yielding = True")
+        self.emit(f"f.pc = {nxt}")
+        self.emit("return None")
+        return True
+
     def op_JUMP_ABSOLUTE(self, arg, index, nxt, target):
         self.exit(target)
         return True
@@ -473,9 +488,12 @@ class _Writer:
     def op_FOR_ITER(self, arg, index, nxt, target):
         iterator = self.pop()
         value = self.new_temp()
-        from .generators import next_or_end
-        self.defaults.update(_END=_END, _next_or_end=next_or_end)
-        self.emit(f"{value} = _next_or_end({iterator}, _END)")
+        from .generators import Generator, next_or_end
+        self.defaults.update(_END=_END, _next_or_end=next_or_end, _Generator=Generator)
+        self.emit(f"if type({iterator}) is _Generator:")
+        self.emit(f"    {value} = _next_or_end({iterator}, _END)")
+        self.emit("else:")
+        self.emit(f"    {value} = next({iterator}, _END)")
         self.emit(f"if {value} is _END:")
         self.indent += 1
         saved, uses = list(self.vs), dict(self.uses)
@@ -634,6 +652,59 @@ def _entries(code: Code, decoded_instructions: list) -> set[int]:
     return entries
 
 
+#: How many instructions of following blocks one block may copy in (see ``_collect``).
+_INLINE_BUDGET = 40
+_JUMPS = {"JUMP_ABSOLUTE", "JUMP_FORWARD"}
+
+
+def _runs_from(position: int, decoded_instructions: list, entries: set) -> list:
+    """The instructions from ``position`` up to a terminator (included) or the next entry point."""
+    runs = []
+    for position in range(position, len(decoded_instructions)):
+        first, index, opcode, arg = decoded_instructions[position]
+        if runs and first in entries:
+            break
+        info = opcodes.BY_CODE[opcode]
+        target = -1
+        if info.arg is Arg.JREL:
+            target = index + 1 + arg // 2
+        elif info.arg is Arg.JABS:
+            target = arg // 2
+        nxt = decoded_instructions[position + 1][0] if position + 1 < len(decoded_instructions) else index + 1
+        runs.append((first, index, info, arg, nxt, target))
+        if info.name in _TERMINATORS or (info.flow is not Flow.NEXT and info.name not in _INLINE_BRANCHES):
+            break
+    return runs
+
+
+def _collect(entry: int, by_first: dict, decoded_instructions: list, entries: set) -> list:
+    """A block's instructions: its own run, then (within a budget) the runs it falls or jumps into,
+    copied in, unless they loop back to themselves (those stay blocks of their own)."""
+    runs = _runs_from(by_first[entry], decoded_instructions, entries)
+    copied = {entry}
+    budget = _INLINE_BUDGET
+    while runs:
+        last = runs[-1]
+        if last[2].name in _JUMPS:
+            target = last[5]
+        elif last[2].name in _TERMINATORS or (last[2].flow is not Flow.NEXT
+                                             and last[2].name not in _INLINE_BRANCHES):
+            break
+        else:
+            target = last[4]  # falls through into the next block
+        if target in copied or target == entry or target not in by_first or budget <= 0:
+            break
+        following = _runs_from(by_first[target], decoded_instructions, entries)
+        if not following or any(run[5] == target for run in following):
+            break
+        if last[2].name in _JUMPS:
+            runs.pop()
+        runs.extend(following)
+        copied.add(target)
+        budget -= len(following)
+    return runs
+
+
 def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
     """Block functions for ``code``, by entry slot (their handlers stay in ``plain``)."""
     decoded_instructions = instructions(code)
@@ -642,31 +713,14 @@ def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
     by_first = {first: position for position, (first, _, _, _) in enumerate(decoded_instructions)}
     blocks: dict[int, Any] = {}
     for entry in sorted(entries):
-        start = by_first.get(entry)
-        if start is None:
+        if entry not in by_first:
             continue
-        runs = []
-        for position in range(start, len(decoded_instructions)):
-            first, index, opcode, arg = decoded_instructions[position]
-            if position > start and first in entries:
-                break
-            info = opcodes.BY_CODE[opcode]
-            target = -1
-            if info.arg is Arg.JREL:
-                target = index + 1 + arg // 2
-            elif info.arg is Arg.JABS:
-                target = arg // 2
-            nxt = decoded_instructions[position + 1][0] if position + 1 < len(decoded_instructions) else index + 1
-            runs.append((first, index, info, arg, nxt, target))
-            if info.name in _TERMINATORS or (info.flow is not Flow.NEXT and info.name not in _INLINE_BRANCHES):
-                break
+        runs = _collect(entry, by_first, decoded_instructions, entries)
         if len(runs) < 2 and runs and runs[0][2].name not in ("FOR_ITER",):
             continue  # a single instruction gains nothing over its handler
         loop = any(run[5] == entry for run in runs)
         writer = _Writer(code, plain, entry, runs, has_blocks, loop)
         source = writer.write()
-        if source is None:
-            continue
         namespace: dict[str, Any] = {}
         with warnings.catch_warnings():  # `x is 1` in the program reads `t is (1)` here
             warnings.simplefilter("ignore", SyntaxWarning)

@@ -23,7 +23,7 @@ from . import opcodes
 from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled, write_unraisable
 from .frame import EXCEPT_HANDLER, Frame
-from .interpreter import execute, thread_state
+from .interpreter import _thread_local, execute, thread_state
 from .shadow import signature_code, strip_internal
 
 
@@ -110,7 +110,7 @@ class _FrameRunner:
         else:
             self._started = True
         frame.yielding = False
-        frame.thread = thread_state()
+        frame.thread = _thread_local.state
         if frame.blocks:
             first, last = _handlers(frame.blocks)
             if first is not None:
