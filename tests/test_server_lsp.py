@@ -118,6 +118,19 @@ def cpython_error(text: str) -> SyntaxError:
     raise AssertionError("CPython compiles this text")
 
 
+def expected_range(client: LanguageClient, text: str, error: SyntaxError) -> types.Range:
+    """CPython's error span (1-based lines, 1-based character offsets) in the agreed encoding; an
+    empty span covers one character, as bytelens's diagnostics do (vm/diagnostics.py)."""
+    lines = text.splitlines()
+    end_line = error.end_lineno or error.lineno
+    end_offset = error.end_offset or error.offset + 1
+    if (end_line, end_offset) <= (error.lineno, error.offset):
+        end_line, end_offset = error.lineno, error.offset + 1
+    return types.Range(
+        types.Position(error.lineno - 1, column(client, lines[error.lineno - 1], error.offset - 1)),
+        types.Position(end_line - 1, column(client, lines[end_line - 1], end_offset - 1)))
+
+
 async def raw_request(client: LanguageClient, method: str, params) -> dict:
     """Send a request as raw JSON (pygls's client would refuse to encode malformed params)."""
     from concurrent.futures import Future
@@ -162,7 +175,7 @@ async def test_diagnostics_appear_clear_and_close(client: LanguageClient, tmp_pa
     assert diagnostic.severity == types.DiagnosticSeverity.Error
     assert diagnostic.source == "bytelens"
     assert diagnostic.code == "SyntaxError"
-    assert diagnostic.range.start.line == error.lineno - 1
+    assert diagnostic.range == expected_range(client, broken, error)
 
     replace_all(client, uri, 2, "def f(n):\n    return (n + 1)\n")
     await diagnostics_of(client, uri, lambda found: len(found) == 0)
@@ -193,8 +206,7 @@ async def test_unicode_columns_are_in_the_agreed_encoding(client: LanguageClient
     uri = open_document(client, tmp_path / "unicode.py", text)
     [diagnostic] = await diagnostics_of(client, uri, lambda found: len(found) > 0)
     error = cpython_error(text)
-    line = text.splitlines()[0]
-    assert diagnostic.range.start == types.Position(0, column(client, line, error.offset - 1))
+    assert diagnostic.range == expected_range(client, text, error)
     assert text.splitlines()[0][error.offset - 1] == ")"
 
 
