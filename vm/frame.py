@@ -136,6 +136,8 @@ class Frame:
     result: Any = None
     yielding = False
     reraise = False
+    #: (exception, its __context__, its __suppress_context__) as END_FINALLY re-raises it
+    reraised: Any = None
     #: The block stack; an empty tuple until the first block is pushed (handlers then make a list).
     blocks: "list[Block] | tuple" = ()
 

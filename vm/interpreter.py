@@ -247,7 +247,13 @@ def handle_exception(f: Frame, exc: BaseException, pc: int) -> int:
         _drop_blocks(f)
         raise exc
     add_vm_entry(exc, f.code, f.globals, pc, not f.reraise)
-    f.reraise = False
+    if f.reraise:
+        f.reraise = False
+        reraised = f.reraised
+        if reraised is not None:
+            f.reraised = None
+            if reraised[0] is exc:
+                exc.__context__, exc.__suppress_context__ = reraised[1], reraised[2]
     base = restored = None
     while blocks:
         block = blocks.pop()
@@ -267,17 +273,16 @@ def handle_exception(f: Frame, exc: BaseException, pc: int) -> int:
         stack.append(exc)
         return block.handler // 2
     if restored:
-        _raise_with_handled(exc, base)
-    raise exc
+        set_handled(base)
+    _raise_unchained(exc, base if restored else current_handled())
 
 
-def _raise_with_handled(exc: BaseException, handled: Optional[BaseException]) -> None:
-    """Raise ``exc`` out of a frame whose handled exception must become ``handled`` again.
+def _raise_unchained(exc: BaseException, handled: Optional[BaseException]) -> None:
+    """Raise ``exc`` out of a frame while ``handled`` is the handled exception, keeping its context.
 
     A plain ``raise`` would chain: CPython sets ``__context__`` to the handled exception at the
     moment of the raise. Propagation out of a frame is not a new raise, so the context is put back.
     """
-    set_handled(handled)
     if handled is None or handled is exc:
         raise exc
     context, suppress = exc.__context__, exc.__suppress_context__

@@ -162,7 +162,10 @@ def _end_finally(ins: Instr):
             set_handled(block.prev)
             return nxt
         if isinstance(pending, BaseException):
+            # A re-raise, like CPython's RERAISE: no new traceback entry, and no implicit chaining
+            # (the host ``raise`` would set __context__ to the handled exception; it is put back).
             f.reraise = True
+            f.reraised = (pending, pending.__context__, pending.__suppress_context__)
             raise pending
         raise SystemError(f"END_FINALLY: bad pending value {pending!r}")
     return end_finally
