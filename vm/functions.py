@@ -140,6 +140,16 @@ Function.__module__ = property(_get_module, _set_module)
 Function.__name__ = Function.__qualname__ = "function"
 
 
+def as_host_function(function: Function):
+    """A real host function calling ``function``, for C code that accepts nothing else."""
+    def host_function(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+    host_function.__name__ = function.__name__
+    host_function.__qualname__ = function.__qualname__
+    host_function.__wrapped__ = function
+    return host_function
+
+
 def builtins_of(globals: dict) -> dict:
     """The builtins namespace for code running in ``globals`` (CPython's rule: its __builtins__)."""
     found = globals.get("__builtins__")

@@ -7,7 +7,7 @@ from types import BuiltinFunctionType, MethodType
 
 from .decode import Instr, decode, handles
 from .frame import NULL, Frame, ReturnMarker
-from .functions import Function, call_function
+from .functions import Function, as_host_function, call_function
 from .interpreter import execute, unwind_jump
 from .intrinsics import SPECIAL_CALLS
 from .opcodes import MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
@@ -30,7 +30,16 @@ def call_value(f: Frame, fn, args: list):
         special = SPECIAL_CALLS.get(fn)
         if special is not None:
             return special(f, args)
+        if args and type(args[0]) is Function and _wants_host_function(fn):
+            args[0] = as_host_function(args[0])
     return fn(*args)
+
+
+def _wants_host_function(method) -> bool:
+    """C methods that accept a predicate only if it is a real host function (PyFunction_Check):
+    ExceptionGroup.split and subgroup."""
+    owner = getattr(method, "__self__", None)
+    return isinstance(owner, BaseExceptionGroup) and method.__name__ in ("split", "subgroup")
 
 
 def call_with_keywords(fn, args: list | tuple, kwargs: dict):

@@ -140,3 +140,8 @@ try:
     g.throw(KeyError("thrown"))
 except KeyError as error:
     print("throw:", describe(error))
+
+group = ExceptionGroup("many", [ValueError(1), TypeError(2), ValueError(3)])
+match, rest = group.split(lambda error: isinstance(error, ValueError) and error.args[0] > 1)
+print("split:", [str(e) for e in match.exceptions], [str(e) for e in rest.exceptions],
+      group.subgroup(lambda error: isinstance(error, TypeError)).exceptions)
