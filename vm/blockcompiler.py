@@ -23,6 +23,8 @@ The traced loop never uses compiled blocks; it runs the per-instruction handlers
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import os
 import types
 import warnings
@@ -721,7 +723,7 @@ def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
         loop = any(run[5] == entry for run in runs)
         writer = _Writer(code, plain, entry, runs, has_blocks, loop)
         source = writer.write()
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
         with warnings.catch_warnings():  # `x is 1` in the program reads `t is (1)` here
             warnings.simplefilter("ignore", SyntaxWarning)
             compiled = compile(source, _FILENAME, "exec")

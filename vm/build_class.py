@@ -13,6 +13,8 @@ so for VM functions the wrapping happens here, on the namespace, before the meta
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from types import resolve_bases
 from typing import Any
 

@@ -8,6 +8,8 @@ It is a trace hook, so production runs pay nothing for it.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import os
 from typing import Any
 

@@ -12,6 +12,8 @@ The handler factories live in the ``op_*`` modules, registered here by opcode na
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable

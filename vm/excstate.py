@@ -11,6 +11,8 @@ and every exception raised while it is handled (by VM code or by host code the V
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import ctypes
 import sys
 from typing import Optional

@@ -12,6 +12,8 @@ and the content of an unbound local. Their reprs are what traces show.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from typing import Any, Optional
 
 from .code import Code

@@ -12,6 +12,8 @@ messages, word for word.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from types import CellType, CodeType, FunctionType, MethodType
 from typing import Any, Optional
 

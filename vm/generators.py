@@ -13,6 +13,8 @@ be whatever the resumer had), and on suspension it restores the resumer's.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import collections.abc
 import sys
 import types

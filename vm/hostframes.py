@@ -14,6 +14,8 @@ way (CPython's ``_warnings.warn`` walks C frames, which cannot be redirected).
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import os
 import sys
 import types

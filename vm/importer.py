@@ -11,6 +11,8 @@ imports, circular-import detection).
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import os
 import site
 import sys

@@ -22,6 +22,8 @@ handlers.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import operator
 import sys
 import threading

@@ -12,6 +12,8 @@ CALL_FUNCTION_EX without keywords), the VM runs these versions with its frame in
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import builtins
 import operator
 import sys

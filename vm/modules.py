@@ -6,6 +6,8 @@ Module-like code has no fast locals of its own: its names live in a namespace ma
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import sys
 from types import CellType, ModuleType
 from typing import Any, Optional

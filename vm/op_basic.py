@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import operator
 
 from .decode import Instr, handles

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from .decode import Instr, handles
 from .excstate import current_handled, set_handled
 from .frame import (BREAK, EXCEPT, EXCEPT_HANDLER, FINALLY, LOOP, SILENCED, Block, ContinueMarker,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from .decode import Instr, handles
 from .excstate import set_handled
 from .frame import EXCEPT_HANDLER

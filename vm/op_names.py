@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import sys
 from types import MethodType
 

@@ -10,6 +10,8 @@ the script does not compile, status 2 when it cannot be opened.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import atexit
 import os
 import signal

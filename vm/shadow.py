@@ -14,6 +14,8 @@ reads like CPython's: VM frames, and the host frames of library code the VM call
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import os
 import weakref
 from types import CodeType, FrameType, FunctionType, TracebackType
