@@ -382,7 +382,7 @@ class _Writer:
         self.emit(f"if type({callee}) is _Function and {callee}._simple == len({arguments}):")
         self.emit(f"    {arguments}.extend({callee}._pad)")
         self.emit(f"    {result} = _execute(_Frame({callee}._code, {callee}._ops, {arguments}, "
-                  f"{callee}.__closure__, {callee}.__globals__, {callee}.__builtins__, f.thread))")
+                  f"{callee}._closure, {callee}._globals, {callee}._builtins, f.thread))")
         self.emit("else:")
         self.emit(f"    {result} = _call_value(f, {callee}, {arguments})")
 

@@ -86,8 +86,8 @@ def build_class(body: Any, name: Any, /, *bases: Any, **keywords: Any) -> Any:
 def run_class_body(body: Function, namespace: Any) -> Any:
     """Run a class body on the VM with ``namespace`` as its locals; return its ``__class__`` cell."""
     code = body._code
-    cells = list(_new_cells(code)) + list(body.__closure__ or ())
-    frame = Frame(code, body._ops, [NULL] * len(code.varnames), cells, body.__globals__, body.__builtins__,
+    cells = list(_new_cells(code)) + list(body._closure or ())
+    frame = Frame(code, body._ops, [NULL] * len(code.varnames), cells, body._globals, body._builtins,
                   thread_state())
     frame.locals = namespace
     return execute(frame)

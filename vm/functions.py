@@ -25,9 +25,12 @@ from .shadow import strip_internal
 
 class Function:
     # No class docstring: ``__doc__`` is the instance's, a property set after the class body.
-    __slots__ = ("__name__", "__qualname__", "__defaults__", "__kwdefaults__", "__annotations__",
-                 "__globals__", "__closure__", "__builtins__", "__dict__", "__weakref__",
-                 "_code", "_decoded", "_ops", "_pad", "_simple", "_doc", "_module")
+    # Attributes the interpreter reads on every call are plain slots (_code, _ops, _globals ...);
+    # the names host code uses are properties that check what is assigned, as CPython's do.
+    # ``__qualname__`` is a plain slot: a class body cannot define a property of that name.
+    __slots__ = ("_name", "__qualname__", "_defaults", "_kwdefaults", "_annotations", "_globals",
+                 "_closure", "_builtins", "__dict__", "__weakref__", "_code", "_decoded", "_ops",
+                 "_pad", "_simple", "_doc", "_module")
 
     def __init__(self, code: Code, globals: dict, qualname: Optional[str] = None,
                  defaults: Optional[tuple] = None, kwdefaults: Optional[dict] = None,
@@ -40,14 +43,14 @@ class Function:
         self._ops = decoded.ops
         self._pad = decoded.pad
         self._simple = decoded.simple
-        self.__name__ = code.name
+        self._name = code.name
         self.__qualname__ = qualname if qualname is not None else code.qualname
-        self.__defaults__ = defaults
-        self.__kwdefaults__ = kwdefaults
-        self.__annotations__ = annotations if annotations is not None else {}
-        self.__globals__ = globals
-        self.__closure__ = closure
-        self.__builtins__ = builtins if builtins is not None else builtins_of(globals)
+        self._defaults = defaults
+        self._kwdefaults = kwdefaults
+        self._annotations = annotations
+        self._globals = globals
+        self._closure = closure
+        self._builtins = builtins if builtins is not None else builtins_of(globals)
         consts = code.consts
         self._doc = consts[0] if consts and isinstance(consts[0], str) else None
         self._module = globals.get("__name__")
@@ -72,6 +75,77 @@ class Function:
     def __repr__(self) -> str:
         return f"<function {self.__qualname__} at {id(self):#x}>"
 
+    # --- the function attributes, with CPython's checks -------------------------------------------
+    @property
+    def __name__(self) -> str:
+        return self._name
+
+    @__name__.setter
+    def __name__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError("__name__ must be set to a string object")
+        self._name = value
+
+    @__name__.deleter
+    def __name__(self) -> None:
+        raise TypeError("__name__ must be set to a string object")
+
+    @property
+    def __defaults__(self) -> Optional[tuple]:
+        return self._defaults
+
+    @__defaults__.setter
+    def __defaults__(self, value: Optional[tuple]) -> None:
+        if value is not None and not isinstance(value, tuple):
+            raise TypeError("__defaults__ must be set to a tuple object")
+        self._defaults = value or None
+
+    @__defaults__.deleter
+    def __defaults__(self) -> None:
+        self._defaults = None
+
+    @property
+    def __kwdefaults__(self) -> Optional[dict]:
+        return self._kwdefaults
+
+    @__kwdefaults__.setter
+    def __kwdefaults__(self, value: Optional[dict]) -> None:
+        if value is not None and not isinstance(value, dict):
+            raise TypeError("__kwdefaults__ must be set to a dict object")
+        self._kwdefaults = value or None
+
+    @__kwdefaults__.deleter
+    def __kwdefaults__(self) -> None:
+        self._kwdefaults = None
+
+    @property
+    def __annotations__(self) -> dict:
+        if self._annotations is None:
+            self._annotations = {}
+        return self._annotations
+
+    @__annotations__.setter
+    def __annotations__(self, value: dict) -> None:
+        if value is not None and not isinstance(value, dict):
+            raise TypeError("__annotations__ must be set to a dict object")
+        self._annotations = value
+
+    @__annotations__.deleter
+    def __annotations__(self) -> None:
+        self._annotations = None
+
+    @property
+    def __globals__(self) -> dict:
+        return self._globals
+
+    @property
+    def __closure__(self) -> Optional[tuple]:
+        return self._closure
+
+    @property
+    def __builtins__(self) -> dict:
+        return self._builtins
+
     @property
     def __code__(self):
         """A host code object with this function's signature, flags, names and first line."""
@@ -80,16 +154,22 @@ class Function:
 
     @__code__.setter
     def __code__(self, value: Any) -> None:
-        """Accept a bytelens code object, or this function's own ``__code__`` with other flags
-        (what ``types.coroutine`` does)."""
-        from .shadow import signature_code
+        """Accept a bytelens code object, the ``__code__`` of a VM function, or this function's own
+        ``__code__`` with other flags (what ``types.coroutine`` does)."""
+        from .shadow import bytelens_code, signature_code
         if isinstance(value, Code):
             code = value
+        elif isinstance(value, CodeType) and bytelens_code(value) is not None:
+            code = bytelens_code(value)
         elif isinstance(value, CodeType) and value.replace(co_flags=self._code.flags) == \
                 signature_code(self._code):
             code = self._code.replace(flags=value.co_flags)
         else:
             raise TypeError("__code__ of a bytelens function must be a bytelens code object")
+        free = len(self._closure or ())
+        if len(code.freevars) != free:
+            raise ValueError(f"{self._name}() requires a code object with {free} free vars, "
+                             f"not {len(code.freevars)}")
         decoded = decode(code)
         self._code, self._decoded, self._ops, self._pad, self._simple = (
             code, decoded, decoded.ops, decoded.pad, decoded.simple)
@@ -127,6 +207,10 @@ def _set_doc(function: Function, value: Any) -> None:
     function._doc = value
 
 
+def _delete_doc(function: Function) -> None:
+    function._doc = None
+
+
 def _get_module(function: Function) -> Any:
     return function._module
 
@@ -135,7 +219,7 @@ def _set_module(function: Function, value: Any) -> None:
     function._module = value
 
 
-Function.__doc__ = property(_get_doc, _set_doc)
+Function.__doc__ = property(_get_doc, _set_doc, _delete_doc)
 Function.__module__ = property(_get_module, _set_module)
 # Host code sees a function: type(f) prints as <class 'function'>, and f.__class__ (which isinstance
 # falls back on) is types.FunctionType, so inspect.isfunction and isinstance checks accept it.
@@ -182,7 +266,7 @@ def _missing(function: Function, names: list[str], kind: str) -> TypeError:
 def _too_many_positional(function: Function, given: int, fast: list) -> TypeError:
     code = function._code
     argcount = code.argcount
-    defaults = function.__defaults__ or ()
+    defaults = function._defaults or ()
     kwonly_given = sum(1 for i in range(argcount, argcount + code.kwonlyargcount) if fast[i] is not NULL)
     if defaults:
         signature = f"from {argcount - len(defaults)} to {argcount}"
@@ -241,7 +325,7 @@ def bind_arguments(function: Function, args: tuple | list, kwargs: Optional[dict
     if given > argcount and not flags & CO_VARARGS:
         raise _too_many_positional(function, given, fast)
     if given < argcount:
-        defaults = function.__defaults__ or ()
+        defaults = function._defaults or ()
         first_default = argcount - len(defaults)
         missing = [code.varnames[i] for i in range(given, first_default) if fast[i] is NULL]
         if missing:
@@ -250,7 +334,7 @@ def bind_arguments(function: Function, args: tuple | list, kwargs: Optional[dict
             if fast[i] is NULL:
                 fast[i] = defaults[i - first_default]
     if total > argcount:
-        kwdefaults = function.__kwdefaults__
+        kwdefaults = function._kwdefaults
         missing = []
         for i in range(argcount, total):
             if fast[i] is NULL:
@@ -267,7 +351,7 @@ def bind_arguments(function: Function, args: tuple | list, kwargs: Optional[dict
 def make_cells(function: Function, fast: list) -> tuple | list:
     """The cells of a new frame: fresh ones for the code's cell variables, then the closure."""
     code = function._code
-    closure = function.__closure__ or ()
+    closure = function._closure or ()
     if not code.cellvars:
         return closure
     cell2arg = code.cell2arg
@@ -286,8 +370,8 @@ def new_frame(function: Function, args: tuple | list, kwargs: Optional[dict]) ->
     """A frame ready to run ``function`` with these arguments bound."""
     fast = bind_arguments(function, args, kwargs)
     decoded = function._decoded
-    cells = make_cells(function, fast) if decoded.has_cells else (function.__closure__ or ())
-    return Frame(function._code, decoded.ops, fast, cells, function.__globals__, function.__builtins__,
+    cells = make_cells(function, fast) if decoded.has_cells else (function._closure or ())
+    return Frame(function._code, decoded.ops, fast, cells, function._globals, function._builtins,
                  thread_state())
 
 
@@ -296,8 +380,8 @@ def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]
     if not kwargs and function._simple == len(args):  # nothing to bind (see Decoded.simple)
         fast = list(args)
         fast.extend(function._pad)
-        return execute(Frame(function._code, function._ops, fast, function.__closure__,
-                             function.__globals__, function.__builtins__, _thread_local.state))
+        return execute(Frame(function._code, function._ops, fast, function._closure,
+                             function._globals, function._builtins, _thread_local.state))
     frame = new_frame(function, args, kwargs)
     kind = function._decoded.generator_kind
     if kind:

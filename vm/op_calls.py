@@ -22,7 +22,7 @@ def call_value(f: Frame, fn, args: list):
     if kind is Function:
         if fn._simple == len(args):
             args.extend(fn._pad)
-            return execute(Frame(fn._code, fn._ops, args, fn.__closure__, fn.__globals__, fn.__builtins__,
+            return execute(Frame(fn._code, fn._ops, args, fn._closure, fn._globals, fn._builtins,
                                  f.thread))
         return call_function(fn, args, None)
     if kind is MethodType and type(fn.__func__) is Function:
@@ -58,8 +58,8 @@ def _call_function(ins: Instr):
         def call_function_0(f, s, l):
             fn = s[-1]
             if type(fn) is Function and fn._simple == 0:
-                s[-1] = execute(Frame(fn._code, fn._ops, fn._pad[:], fn.__closure__, fn.__globals__,
-                                      fn.__builtins__, f.thread))
+                s[-1] = execute(Frame(fn._code, fn._ops, fn._pad[:], fn._closure, fn._globals,
+                                      fn._builtins, f.thread))
             else:
                 s[-1] = call_value(f, fn, [])
             return nxt
@@ -72,7 +72,7 @@ def _call_function(ins: Instr):
         del s[below:]
         if type(fn) is Function and fn._simple == n:
             args.extend(fn._pad)
-            s.append(execute(Frame(fn._code, fn._ops, args, fn.__closure__, fn.__globals__, fn.__builtins__,
+            s.append(execute(Frame(fn._code, fn._ops, args, fn._closure, fn._globals, fn._builtins,
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))
@@ -96,7 +96,7 @@ def _call_method(ins: Instr):
         del s[below:]
         if type(fn) is Function and fn._simple == len(args):
             args.extend(fn._pad)
-            s.append(execute(Frame(fn._code, fn._ops, args, fn.__closure__, fn.__globals__, fn.__builtins__,
+            s.append(execute(Frame(fn._code, fn._ops, args, fn._closure, fn._globals, fn._builtins,
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))

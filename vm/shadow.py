@@ -152,6 +152,8 @@ def add_vm_entry(exc: BaseException, code: Code, globals: dict, index: int, new_
 
 
 _signatures: "weakref.WeakKeyDictionary[Code, CodeType]" = weakref.WeakKeyDictionary()
+#: Back from a signature code object to its bytelens code (``f.__code__ = g.__code__``).
+_codes_by_signature: "weakref.WeakValueDictionary[CodeType, Code]" = weakref.WeakValueDictionary()
 
 
 def signature_code(code: Code) -> CodeType:
@@ -170,4 +172,11 @@ def signature_code(code: Code) -> CodeType:
             co_nlocals=len(varnames), co_cellvars=tuple(code.cellvars), co_freevars=tuple(code.freevars),
             **_body_and_positions(code))
         _signatures[code] = host
+        _codes_by_signature[host] = code
     return host
+
+
+def bytelens_code(host: CodeType) -> Optional[Code]:
+    """The bytelens code object whose ``signature_code`` ``host`` is, if it is one."""
+    code = _codes_by_signature.get(host)
+    return code if code is not None and _signatures.get(code) is host else None
