@@ -178,7 +178,12 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
     thread = f.thread
     back = f.back
     thread.frame = f
-    decoded = decode(f.code)
+    code = f.code
+    if code is _last_traced[0]:  # a frame of the same code as the last one: usual when tracing
+        decoded = _last_traced[1]
+    else:
+        decoded = decode(code)
+        _last_traced[0], _last_traced[1] = code, decoded
     offsets = decoded.offsets
     ops = decoded.plain
     if not f.blocks:
@@ -220,6 +225,10 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
         return result
     finally:
         thread.frame = back
+
+
+#: The code object last traced and its decoded form (a one-entry cache in front of decode()).
+_last_traced: list = [None, None]
 
 
 def _leave(hook: Any, f: Frame, kind: str, value: Any) -> None:
