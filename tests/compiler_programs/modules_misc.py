@@ -62,3 +62,10 @@ def uses_class_var():
 print(uses_class_var())
 if __name__ == "__main__" or True:
     print("main check")
+namespace = {}
+exec("def g(a, *b):\n    return a, b\nresult = g(1, 2)", namespace)
+print(namespace["result"], eval("[i * 2 for i in range(3)]"), eval("lambda q: q + 1")(1))
+try:
+    eval("x = 1")
+except SyntaxError as error:
+    print("SyntaxError", error.msg)
