@@ -21,7 +21,7 @@ from .checks import check_module
 from .code import Code
 from .codegen import CompilerBug, generate_code
 from .diagnostics import Diagnostic
-from .source import RECURSION_MESSAGE, SourceLines, _from_syntax_error, _whole_file_error, decode_source, \
+from .source import RECURSION_MESSAGE, SourceLines, decode_source, from_syntax_error, whole_file_error, \
     parse_source, source_lines, tree_recursion
 from .symtable import build_symtable
 
@@ -49,10 +49,10 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
                 check_module(tree, table, filename, warnings_out=found)
                 code = generate_code(tree, table, filename, mode)
             except RecursionError:
-                raise _whole_file_error(RECURSION_MESSAGE, filename, source_lines(tree),
+                raise whole_file_error(RECURSION_MESSAGE, filename, source_lines(tree),
                                         "RecursionError") from None
             except (CompilerBug, AssemblyError) as bug:
-                raise _whole_file_error(f"internal compiler error: {bug}", filename,
+                raise whole_file_error(f"internal compiler error: {bug}", filename,
                                         source_lines(tree), "SystemError") from None
     finally:
         _report(found, warnings_out)
@@ -67,9 +67,11 @@ def _check_mode_grammar(text: str, filename: str, mode: str) -> None:
     not in the trees of what they accept.
     """
     try:
-        ast.parse(text, filename, mode)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # parse_source captures the same warnings as diagnostics
+            ast.parse(text, filename, mode)
     except SyntaxError as error:
-        raise _from_syntax_error(error, filename, SourceLines(text)) from None
+        raise from_syntax_error(error, filename, SourceLines(text)) from None
     except (RecursionError, MemoryError, ValueError):
         pass  # parse_source reports these the way CPython does
 

@@ -188,7 +188,7 @@ def _raise_cpython_decoding_error(data: bytes, filename: str) -> None:
     except SyntaxError as error:
         if error.lineno and error.lineno > 0:
             lines = SourceLines(data.decode("utf-8", "replace"))
-            raise _from_syntax_error(error, filename, lines) from None
+            raise from_syntax_error(error, filename, lines) from None
         raise _at_coding_cookie(error.msg, filename, data) from None
     except (RecursionError, MemoryError):
         return
@@ -259,15 +259,15 @@ def parse_source(text: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
         try:
             tree = ast.parse(text, filename)
         except SyntaxError as error:
-            raise _from_syntax_error(error, filename, lines) from None
+            raise from_syntax_error(error, filename, lines) from None
         except RecursionError:
-            raise _whole_file_error(RECURSION_MESSAGE, filename, lines, "RecursionError") from None
+            raise whole_file_error(RECURSION_MESSAGE, filename, lines, "RecursionError") from None
         except MemoryError:
-            raise _whole_file_error(MEMORY_MESSAGE, filename, lines, "MemoryError") from None
+            raise whole_file_error(MEMORY_MESSAGE, filename, lines, "MemoryError") from None
         except UnicodeError as error:
             raise _unicode_error(error, filename, lines) from None
         except ValueError as error:
-            raise _whole_file_error(str(error), filename, lines, "ValueError") from None
+            raise whole_file_error(str(error), filename, lines, "ValueError") from None
     diagnostics = _parser_warnings(records, filename, lines)
     tree._bytelens_lines = lines
     read_future(tree, filename)
@@ -279,7 +279,7 @@ def source_lines(tree: ast.AST) -> Optional[SourceLines]:
     return getattr(tree, "_bytelens_lines", None)
 
 
-def _from_syntax_error(error: SyntaxError, filename: str, lines: SourceLines) -> CompileError:
+def from_syntax_error(error: SyntaxError, filename: str, lines: SourceLines) -> CompileError:
     """CPython's SyntaxError (or IndentationError, TabError) as a CompileError, positions kept."""
     lineno = error.lineno if error.lineno and error.lineno > 0 else 1
     offset = max(error.offset, 0) if error.offset is not None else 1
@@ -288,7 +288,7 @@ def _from_syntax_error(error: SyntaxError, filename: str, lines: SourceLines) ->
                         kind=type(error).__name__)
 
 
-def _whole_file_error(message: str, filename: str, lines: SourceLines, kind: str) -> CompileError:
+def whole_file_error(message: str, filename: str, lines: SourceLines, kind: str) -> CompileError:
     """An error CPython reports without a position: shown on the first line."""
     lineno, column, end_lineno, end_column = lines.whole_line(1)
     return CompileError(message, filename, lineno, column, lines.line(1) or None, end_lineno, end_column,
