@@ -129,3 +129,33 @@ def test_no_hook_means_no_calls():
     namespace = {"__name__": "t"}
     run_code(compile_source("def main():\n    return 1\n", "t.py"), namespace)
     assert namespace["main"]() == 1 and hook.events == []
+
+
+def test_an_abort_crosses_generators_and_host_callbacks_uncaught():
+    source = ("log = []\n"
+              "def key(value):\n"
+              "    return -value\n"
+              "def numbers():\n"
+              "    try:\n"
+              "        yield from range(5)\n"
+              "    except BaseException:\n"
+              "        log.append('generator caught')\n"
+              "        raise\n"
+              "def main():\n"
+              "    try:\n"
+              "        return sorted(numbers(), key=key)\n"
+              "    except BaseException:\n"
+              "        log.append('main caught')\n")
+    code = compile_source(source, "traced.py")
+    namespace = {"__name__": "traced"}
+    run_code(code, namespace)
+    for stop_after in (3, 12, 30):
+        hook = Recorder(stop_after=stop_after)
+        set_trace_hook(hook)
+        try:
+            with pytest.raises(HookAbort):
+                namespace["main"]()
+        finally:
+            set_trace_hook(None)
+        assert namespace["log"] == []
+    assert namespace["main"]() == [4, 3, 2, 1, 0]
