@@ -22,6 +22,9 @@ _EXPORTS = {
     "compile_file": "cache",
     "cache_path": "cache",
     "run_file": "runner",
+    "run_code": "modules",
+    "run_module": "modules",
+    "call": "interpreter",
     "trace_call": "tracing",
     "TraceResult": "tracing",
 }
