@@ -154,8 +154,10 @@ def bytelens_worker(module_name: str) -> None:
     import importlib.util
     import unittest
 
+    from bytelens.vm import hostframes
     from bytelens.vm.importer import VMLoader
 
+    hostframes.install()  # as `bytelens run` does: library code walking frames sees the program's
     _run_doctests_on_vm()
     path = TEST_DIR / (module_name.rpartition(".")[2] + ".py")
     loader = VMLoader(module_name, str(path))
