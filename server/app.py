@@ -56,6 +56,7 @@ class BytelensServer(LanguageServer):
         #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
         self.outcomes: dict[tuple[str, str], tracing.TraceOutcome] = {}
         self.watchdog: Optional[asyncio.Task] = None
+        self._reporting = False
         self._listings: "weakref.WeakKeyDictionary[Compilation, CPythonListing]" = weakref.WeakKeyDictionary()
 
     # --- plumbing used by the handlers ----------------------------------------------------------
@@ -78,7 +79,21 @@ class BytelensServer(LanguageServer):
             logger.debug("could not send a log message", exc_info=True)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls's hook for the errors it caught: log them to the client; the server lives on."""
+        """pygls's hook for the errors it caught: log them to the client; the server lives on.
+
+        Sending the report can fail in turn (the client has gone, the stream is closed) and pygls
+        reports that failure here again: a report made while reporting goes to stderr only.
+        """
+        if self._reporting:
+            logger.error("while reporting an error: %s", error)
+            return
+        self._reporting = True
+        try:
+            self._report(error, source)
+        finally:
+            self._reporting = False
+
+    def _report(self, error: Exception, source: Any) -> None:
         if isinstance(error, JsonRpcInvalidParams):
             self.log(f"rejected a request: {error}", types.MessageType.Warning)
             return
