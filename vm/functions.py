@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+import ctypes
+import gc
 from types import CellType, CodeType, FunctionType, MethodType
 from typing import Any, Optional
 
@@ -27,8 +29,8 @@ class Function:
     # No class docstring: ``__doc__`` is the instance's, a property set after the class body.
     # Attributes the interpreter reads on every call are plain slots (_code, _ops, _globals ...);
     # the names host code uses are properties that check what is assigned, as CPython's do.
-    # ``__qualname__`` is a plain slot: a class body cannot define a property of that name.
-    __slots__ = ("_name", "__qualname__", "_defaults", "_kwdefaults", "_annotations", "_globals",
+    # ``__qualname__`` is a property added after the class body (see ``set_type_attribute``).
+    __slots__ = ("_name", "_qualname", "_defaults", "_kwdefaults", "_annotations", "_globals",
                  "_closure", "_builtins", "__dict__", "__weakref__", "_code", "_decoded", "_ops",
                  "_pad", "_simple", "_doc", "_module")
 
@@ -44,7 +46,7 @@ class Function:
         self._pad = decoded.pad
         self._simple = decoded.simple
         self._name = code.name
-        self.__qualname__ = qualname if qualname is not None else code.qualname
+        self._qualname = qualname if qualname is not None else code.qualname
         self._defaults = defaults
         self._kwdefaults = kwdefaults
         self._annotations = annotations
@@ -73,7 +75,7 @@ class Function:
         return MethodType(self, instance)
 
     def __repr__(self) -> str:
-        return f"<function {self.__qualname__} at {id(self):#x}>"
+        return f"<function {self._qualname} at {id(self):#x}>"
 
     # --- the function attributes, with CPython's checks -------------------------------------------
     @property
@@ -199,6 +201,68 @@ class Function:
 _IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
 
+def set_type_attribute(cls: type, name: str, value: Any) -> None:
+    """Put ``value`` in the class's own namespace under ``name``, bypassing ``type.__setattr__``.
+
+    Needed for ``__qualname__``: a class body or ``setattr`` on the class sets the *class's* qualified
+    name, while host functions and generators have an instance attribute of that name (a checked
+    one). The class dict is reached as the one object its read-only proxy refers to, and the type's
+    attribute cache is invalidated (``PyType_Modified``), as ``type.__setattr__`` does.
+    """
+    proxy = cls.__dict__
+    namespaces = [d for d in gc.get_referents(proxy) if type(d) is dict and d.keys() == proxy.keys()]
+    if len(namespaces) != 1:
+        raise RuntimeError(f"bytelens: cannot reach the namespace of {cls!r}")
+    namespaces[0][name] = value
+    _type_modified(cls)
+
+
+def _type_modified(cls: type) -> None:
+    ctypes.pythonapi.PyType_Modified(ctypes.py_object(cls))
+
+
+def _get_qualname(obj: Any) -> str:
+    return obj._qualname
+
+
+def _set_qualname(obj: Any, value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError("__qualname__ must be set to a string object")
+    obj._qualname = value
+
+
+def _delete_qualname(obj: Any) -> None:
+    raise TypeError("__qualname__ must be set to a string object")
+
+
+#: ``__qualname__`` of functions and generators: a string, never deleted (CPython's checks).
+QUALNAME = property(_get_qualname, _set_qualname, _delete_qualname)
+
+#: Py_TPFLAGS_METHOD_DESCRIPTOR: objects of the type behave like unbound methods.
+_METHOD_DESCRIPTOR = 1 << 17
+
+
+def mark_method_descriptor(cls: type) -> None:
+    """Flag ``cls`` as CPython flags functions: its instances behave like unbound methods.
+
+    ``f.__get__(obj)(*args)`` is ``f(obj, *args)`` for a VM function, as for a host one. With the flag,
+    CPython's slot calls (``__del__``, ``__eq__`` ... of instances of VM classes) and host method
+    calls call the function with the instance instead of binding a method first: what they report
+    (the unraisable object of a failing ``__del__`` is the function, not a bound method) and what
+    they cost are then those of host functions. The flags word is found at its place in the type
+    object only after checking that it holds ``cls.__flags__``; otherwise nothing changes.
+    """
+    word = ctypes.c_ulong.from_address(id(cls) + _TP_FLAGS_OFFSET)
+    if word.value != cls.__flags__:
+        return
+    word.value |= _METHOD_DESCRIPTOR
+    _type_modified(cls)
+
+
+#: Offset of ``tp_flags`` in a type object (after the object header and 18 pointer-sized slots).
+_TP_FLAGS_OFFSET = 21 * ctypes.sizeof(ctypes.c_void_p)
+
+
 def _get_doc(function: Function) -> Any:
     return function._doc
 
@@ -221,6 +285,8 @@ def _set_module(function: Function, value: Any) -> None:
 
 Function.__doc__ = property(_get_doc, _set_doc, _delete_doc)
 Function.__module__ = property(_get_module, _set_module)
+set_type_attribute(Function, "__qualname__", QUALNAME)
+mark_method_descriptor(Function)
 # Host code sees a function: type(f) prints as <class 'function'>, and f.__class__ (which isinstance
 # falls back on) is types.FunctionType, so inspect.isfunction and isinstance checks accept it.
 Function.__name__ = Function.__qualname__ = "function"

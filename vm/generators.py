@@ -26,7 +26,8 @@ from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled, write_unraisable
 from .frame import EXCEPT_HANDLER, Frame
 from .interpreter import _thread_local, execute, thread_state
-from .shadow import signature_code, strip_internal
+from .functions import QUALNAME, set_type_attribute
+from .shadow import add_entry_at_start, signature_code, strip_internal
 
 
 class AsyncGenValue:
@@ -55,8 +56,8 @@ def _handlers(blocks: list) -> tuple:
 class _FrameRunner:
     """What generators, coroutines and async generators share: running their frame."""
 
-    # __qualname__ is a plain slot: a class body cannot define a property of that name.
-    __slots__ = ("_frame", "_running", "_started", "_code", "_name", "__qualname__", "__weakref__")
+    # __qualname__ is a property added after the class body (functions.set_type_attribute).
+    __slots__ = ("_frame", "_running", "_started", "_code", "_name", "_qualname", "__weakref__")
     _kind = "generator"
     _host_type: type = types.GeneratorType
 
@@ -66,10 +67,10 @@ class _FrameRunner:
         self._started = False
         self._code = frame.code
         self._name = function.__name__
-        self.__qualname__ = function.__qualname__
+        self._qualname = function.__qualname__
 
     def __repr__(self) -> str:
-        return f"<{self._kind} object {self.__qualname__} at {id(self):#x}>"
+        return f"<{self._host_type.__name__} object {self._qualname} at {id(self):#x}>"
 
     @property
     def __class__(self) -> type:  # see the note at the end of the module
@@ -183,7 +184,10 @@ class _FrameRunner:
         if f is None:
             raise exc
         if not self._started:
+            # CPython runs the frame, which raises at its first instruction: the traceback gets
+            # the frame's entry at its first line.
             self._frame = None
+            add_entry_at_start(exc, f.code, f.globals)
             raise exc
         target = self._yield_from_target()
         if target is not None:
@@ -350,14 +354,14 @@ class Generator(_FrameRunner):
 
 
 class Coroutine(_FrameRunner):
-    __slots__ = ("cr_origin",)
+    __slots__ = ("_cr_origin",)
     _kind = "coroutine"
     _host_type = types.CoroutineType
 
     def __init__(self, function: Any, frame: Frame) -> None:
         super().__init__(function, frame)
         depth = sys.get_coroutine_origin_tracking_depth()
-        self.cr_origin = _origin(depth) if depth else None
+        self._cr_origin = _origin(depth) if depth else None
 
     def __await__(self) -> "CoroutineWrapper":
         return CoroutineWrapper(self)
@@ -400,6 +404,10 @@ class Coroutine(_FrameRunner):
         if self._frame is not None and not self._started:
             _warn_unawaited(self)
         self._finalize()
+
+    @property
+    def cr_origin(self) -> Optional[tuple]:
+        return self._cr_origin
 
     @property
     def cr_frame(self) -> Optional[Frame]:
@@ -736,6 +744,36 @@ for _class, _name in ((Generator, "generator"), (Coroutine, "coroutine"), (Async
                       (AsyncGenAThrow, "async_generator_athrow")):
     _class.__name__ = _class.__qualname__ = _name
     _class.__module__ = "builtins"
+
+set_type_attribute(_FrameRunner, "__qualname__", QUALNAME)
+
+
+def _refuse(message: str) -> Any:
+    def refuse(self: Any, *value: Any) -> None:
+        raise AttributeError(message)
+    return refuse
+
+
+def _present_as_host_type(cls: type, host: type, members: tuple[str, ...]) -> None:
+    """Make ``cls``'s methods and read-only attributes look like those of CPython's ``host`` type:
+    the same docstrings, and CPython's messages when an attribute is assigned or deleted (``members``
+    are C struct members, "readonly attribute"; the others getters, "... is not writable")."""
+    kind = host.__name__
+    for klass in cls.__mro__[:-1]:
+        for name, value in vars(klass).items():
+            if isinstance(value, types.FunctionType) and hasattr(host, name):
+                value.__doc__ = getattr(host, name).__doc__
+    for name in dir(host):
+        value = getattr(cls, name, None)
+        if not name.startswith("__") and isinstance(value, property) and value.fset is None:
+            refuse = _refuse("readonly attribute" if name in members else
+                             f"attribute '{name}' of '{kind}' objects is not writable")
+            setattr(cls, name, property(value.fget, refuse, refuse, getattr(host, name).__doc__))
+
+
+_present_as_host_type(Generator, types.GeneratorType, ("gi_code",))
+_present_as_host_type(Coroutine, types.CoroutineType, ("cr_code", "cr_origin"))
+_present_as_host_type(AsyncGenerator, types.AsyncGeneratorType, ("ag_code", "ag_running"))
 
 collections.abc.Generator.register(Generator)
 collections.abc.Coroutine.register(Coroutine)

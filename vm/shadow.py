@@ -85,10 +85,11 @@ def _body_and_positions(code: Code) -> dict:
     """``replace()`` arguments giving the template's code object one code unit (and one position)
     per instruction of ``code``, so instruction offsets mean the same in both."""
     model = _template.__code__
-    units = max(len(code.positions), len(model.co_code) // 2)
-    positions = list(code.positions) + [(None, None, None, None)] * (units - len(code.positions))
-    body = model.co_code + bytes((_NOP, 0)) * (units - len(model.co_code) // 2)
     first = max(code.firstlineno, 1)
+    positions = list(code.positions) + [(first, None, None, None)]  # the unit of start_index()
+    units = max(len(positions), len(model.co_code) // 2)
+    positions += [(None, None, None, None)] * (units - len(positions))
+    body = model.co_code + bytes((_NOP, 0)) * (units - len(model.co_code) // 2)
     return dict(co_name=code.name, co_qualname=code.qualname, co_filename=code.filename,
                 co_firstlineno=first, co_code=body, co_linetable=location_table(positions, first))
 
@@ -149,6 +150,14 @@ def add_vm_entry(exc: BaseException, code: Code, globals: dict, index: int, new_
         tb = TracebackType(tb, shadow_frame(code, globals), 2 * index,
                            line if line is not None else code.firstlineno)
     exc.__traceback__ = tb
+
+
+def add_entry_at_start(exc: BaseException, code: Code, globals: dict) -> None:
+    """Record that ``exc`` was raised as a frame of ``code`` started (a generator thrown into before
+    its first instruction): an entry at the code's first line, with no position marks."""
+    start = 2 * len(code.positions)  # a code unit placed after the code's own, at its first line
+    exc.__traceback__ = TracebackType(strip_internal(exc.__traceback__), shadow_frame(code, globals), start,
+                                      max(code.firstlineno, 1))
 
 
 _signatures: "weakref.WeakKeyDictionary[Code, CodeType]" = weakref.WeakKeyDictionary()

@@ -1,0 +1,102 @@
+"""Generator, coroutine and function objects as host code sees them: checked attributes, CPython's
+messages, docstrings, reprs, the traceback of a throw into a generator that never started, and the
+object a failing __del__ is reported with."""
+import os
+import sys
+import traceback
+
+
+def gen():
+    yield 1
+
+
+async def coro():
+    pass
+
+
+async def agen():
+    yield 1
+
+
+def plain():
+    pass
+
+
+pending = coro()
+for obj in (gen(), pending, agen(), plain):
+    kind = type(obj).__name__
+    for name in sorted(dir(obj)):
+        if name.startswith(("gi_", "cr_", "ag_")) or name in ("__name__", "__qualname__"):
+            for action, attempt in (("set", lambda: setattr(obj, name, 42)), ("del", lambda: delattr(obj, name))):
+                try:
+                    attempt()
+                    print(kind, action, name, "allowed")
+                except (TypeError, AttributeError) as error:
+                    print(kind, action, name, type(error).__name__, error)
+    for method in ("__next__", "send", "throw", "close", "__iter__", "__await__", "asend", "athrow", "aclose",
+                   "__anext__", "__aiter__"):
+        if hasattr(obj, method):
+            print(" ", method, repr(getattr(obj, method).__doc__))
+    obj.__qualname__ = "renamed"
+    print(kind, obj.__qualname__, repr(obj).split(" at ")[0])
+pending.close()
+
+
+def where(error):
+    return [(os.path.basename(entry.filename), entry.lineno, entry.name, entry.line)
+            for entry in traceback.extract_tb(error.__traceback__)]
+
+
+def reraiser():
+    try:
+        yield
+    except ZeroDivisionError:
+        raise
+
+
+# Thrown into before it started: the generator's frame gets a traceback entry at its first line.
+for started in (False, True):
+    g = reraiser()
+    if started:
+        next(g)
+    try:
+        1 / 0
+    except ZeroDivisionError as caught:
+        try:
+            g.throw(caught)
+        except ZeroDivisionError as error:
+            print("started" if started else "not started", where(error))
+try:
+    reraiser().throw(ValueError, "x")
+except ValueError as error:
+    print("".join(traceback.format_exception_only(type(error), error)).strip(), where(error))
+
+
+class Leaker:
+    def __del__(self):
+        raise RuntimeError("del failed")
+
+
+reported = []
+sys.unraisablehook = reported.append
+leaker = Leaker()
+del leaker
+print("unraisable object is the function:", reported[0].object == Leaker.__del__, reported[0].exc_type.__name__,
+      reported[0].exc_value)
+sys.unraisablehook = sys.__unraisablehook__
+
+
+class Methods:
+    def pair(self, x):
+        return (type(self).__name__, x)
+
+    def __eq__(self, other):
+        return "eq called"
+
+    def __len__(self):
+        return 3
+
+
+m = Methods()
+print(m.pair(1), m == 2, len(m), list(map(Methods.pair, [m], [5])), Methods.pair.__get__(m)(6))
+print(sorted([Methods(), Methods()], key=Methods.__len__) is not None, min(m, m, key=len) is m)
