@@ -472,7 +472,7 @@ def _unpack_builder(kind: type, with_call: bool):
             iterables = _take(s, n)
             items: list = []
             for iterable in iterables:
-                if with_call:
+                if with_call and n == 1:  # f(*x) alone: the error names f, as CALL_FUNCTION_EX's
                     iterable = iterable_or_error(iterable, extend_error_target(s[-1]))
                 elif not hasattr(type(iterable), "__iter__") and not hasattr(type(iterable), "__getitem__"):
                     raise TypeError(f"Value after * must be an iterable, not {type(iterable).__name__}")
