@@ -140,3 +140,18 @@ full.__defaults__ = (7, 8)
 print(full(1, d=0))
 full.__kwdefaults__ = {"e": 99, "d": 98}
 print(full(1))
+
+
+# A lone *x names the function in its error; *x among other positional pieces is "Value after *"
+# (CPython 3.11 builds those with LIST_EXTEND).
+def takes_all(*args, **kwargs):
+    return args
+
+
+for attempt in (lambda: takes_all(*takes_all), lambda: takes_all(1, *takes_all),
+                lambda: takes_all(*[1], *takes_all), lambda: takes_all(*takes_all, 1), lambda: dir(*takes_all),
+                lambda: [*takes_all], lambda: takes_all(*1, *[2])):
+    try:
+        attempt()
+    except TypeError as error:
+        print(error)
