@@ -212,3 +212,9 @@ class Frame:
 
     def __repr__(self) -> str:
         return f"<bytelens frame {self.code.qualname} at line {self.line}>"
+
+
+# Host code sees CPython's type name, as for VM functions and generators: type(frame) prints as
+# <class 'frame'> (test_generators' doctests print type(g.gi_frame)).
+Frame.__name__ = Frame.__qualname__ = "frame"
+Frame.__module__ = "builtins"
