@@ -64,17 +64,15 @@ class LogicalFrame:
         return self._target.f_code
 
     def _current(self) -> Optional[int]:
-        """A VM frame's instruction now (frames are live: read ``f_lineno`` later, get a later line)."""
+        """A VM frame's instruction now (frames are live: read ``f_lineno`` later, get a later line).
+
+        Once the frame has returned, the last instruction seen (the VM keeps an untraced frame's
+        position only in its interpreter loop)."""
         if self._vm is not self._target:
             return None
-        host: Optional[types.FrameType] = _host_getframe(1)
-        while host is not None:
-            if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is self._target:
-                index = _current_index(host, self._target)
-                if index is not None:
-                    self._index = index
-                break
-            host = host.f_back
+        index = running_index(self._target)
+        if index is not None:
+            self._index = index
         return self._index
 
     @property
@@ -169,6 +167,29 @@ def _current_index(innermost: types.FrameType, vm: Frame) -> Optional[int]:
     return None
 
 
+def running_index(vm: Frame) -> Optional[int]:
+    """The instruction VM frame ``vm`` is running, if this thread's host stack is running it."""
+    host: Optional[types.FrameType] = _host_getframe(1)
+    while host is not None:
+        if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is vm:
+            return _current_index(host, vm)
+        host = host.f_back
+    return None
+
+
+def vm_getframe(vm: Frame, depth: int = 0) -> LogicalFrame:
+    """``sys._getframe(depth)`` called by VM code running in frame ``vm``: the same logical frames as
+    ``getframe`` (live line numbers, library frames between VM frames), installed or not."""
+    frame: Optional[LogicalFrame] = LogicalFrame(vm, vm)
+    for _ in range(depth):
+        if frame is None:
+            break
+        frame = frame.f_back
+    if frame is None:
+        raise ValueError("call stack is not deep enough")
+    return frame
+
+
 def getframe(depth: int = 0) -> LogicalFrame:
     """``sys._getframe`` over the logical stack."""
     frame = _walk(_host_getframe(1), None)
@@ -218,3 +239,8 @@ def install() -> None:
     """Make ``sys._getframe`` and ``warnings.warn`` see the logical stack (``bytelens run``)."""
     sys._getframe = getframe
     warnings.warn = warn
+
+
+# type(frame) prints as CPython's, as for the VM's own frames.
+LogicalFrame.__name__ = LogicalFrame.__qualname__ = "frame"
+LogicalFrame.__module__ = "builtins"

@@ -1,7 +1,7 @@
 """Builtins that need the calling VM frame: ``super()``, ``locals()``, ``globals()``, ``vars()``,
 ``dir()``, ``eval``, ``exec``, ``__build_class__``, and ``sys.setrecursionlimit`` /
 ``sys.getrecursionlimit``, which set and read the VM's frame limit rather than the host's, and
-``sys._getframe``, which returns VM frames.
+``sys._getframe``, which returns the program's frames.
 
 CPython's versions of these read the running host frame, which for code on the VM is the
 interpreter's own. When VM code calls one of them directly (CALL_FUNCTION, CALL_METHOD,
@@ -150,18 +150,12 @@ def _getrecursionlimit(f: Frame, args: list) -> Any:
 
 
 def _getframe(f: Frame, args: list) -> Any:
-    """``sys._getframe([depth])`` from VM code: the VM frame ``depth`` calls up (frame.py has the
-    CPython frame attributes: f_code, f_back, f_lineno, f_locals, f_globals)."""
+    """``sys._getframe([depth])`` from VM code: the frame ``depth`` calls up on the program's logical
+    stack (hostframes.py: VM frames, whose ``f_lineno`` is read live, and library frames between)."""
     if len(args) > 1:
         return sys._getframe(*args)
-    depth = operator.index(args[0]) if args else 0
-    frame = f
-    while depth > 0 and frame is not None:
-        frame = frame.back
-        depth -= 1
-    if frame is None:
-        raise ValueError("call stack is not deep enough")
-    return frame
+    from .hostframes import vm_getframe
+    return vm_getframe(f, operator.index(args[0]) if args else 0)
 
 
 def _build_class(f: Frame, args: list) -> Any:
