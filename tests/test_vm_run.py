@@ -68,6 +68,38 @@ def test_syntax_error_in_an_imported_module_reads_like_pythons(tmp_path):
     assert got.stderr.splitlines()[-4:] == expected.stderr.splitlines()[-4:]
 
 
+def _without_caret_lines(text: str) -> list[str]:
+    """Traceback lines without the ``^^^`` marks (bytelens marks ``import m`` at ``m``, CPython 3.11
+    the whole statement, which it then does not mark)."""
+    return [line for line in text.splitlines() if line.strip(" ^~")]
+
+
+def test_errors_in_imported_modules_show_no_importlib_frames(tmp_path):
+    write(tmp_path, "raises.py", "x = 1\nraise ValueError('boom')\n")
+    write(tmp_path, "invalid.py", "x = = 1\n")
+    (tmp_path / "nul.py").write_bytes(b"x = 'a\0b'\n")
+    for module in ("raises", "invalid", "nul"):
+        write(tmp_path, "main.py", f"print('start')\nimport {module}\n")
+        expected = python("-B", "main.py", cwd=tmp_path)
+        got = run_bytelens("run", "main.py", cwd=tmp_path)
+        assert "importlib" not in got.stderr
+        assert (got.returncode, got.stdout) == (expected.returncode, expected.stdout) == (1, "start\n")
+        assert _without_caret_lines(got.stderr) == _without_caret_lines(expected.stderr)
+
+
+def test_a_script_with_a_null_byte_reads_like_pythons(tmp_path):
+    sources = {"middle.py": b"print(1)\nx = 'a\0b'\n", "line_start.py": b"x = = 1\n\0\n",
+               "latin1.py": b"# coding: latin-1\nx = '\xe9\0'\n", "indented.py": b"if 1:\n    \0pass\n"}
+    for name, source in sources.items():
+        (tmp_path / name).write_bytes(source)
+        expected = python(name, cwd=tmp_path)
+        got = run_bytelens("run", name, cwd=tmp_path)
+        assert (got.returncode, got.stdout, got.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+        assert got.stderr.endswith("SyntaxError: source code cannot contain null bytes\n")
+    checked = run_bytelens("check", "middle.py", cwd=tmp_path)  # compile()'s wording, as before
+    assert checked.returncode == 1 and "source code string cannot contain null bytes" in checked.stdout
+
+
 def test_stdlib_imports_natively_and_user_modules_run_on_the_vm(tmp_path):
     write(tmp_path, "main.py", """\
         import json, types, mine

@@ -16,6 +16,7 @@ from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuilt
 import os
 import site
 import sys
+from importlib._bootstrap import _call_with_frames_removed
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from types import ModuleType
@@ -47,21 +48,37 @@ def _native_folders() -> list[str]:
 
 
 class VMLoader(SourceFileLoader):
-    """Loads a source module by compiling it with bytelens and running its body on the VM."""
+    """Loads a source module by compiling it with bytelens and running its body on the VM.
+
+    Compiling and running go through importlib's ``_call_with_frames_removed``, as CPython's own
+    loader does: an error in the module (or in its source) then shows no importlib frames.
+    """
 
     def exec_module(self, module: ModuleType) -> None:
+        from .modules import run_code
+        from .shadow import strip_internal
+
+        try:
+            code = _call_with_frames_removed(self._compile)
+            _call_with_frames_removed(run_code, code, module.__dict__)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def _compile(self):
         from .cache import compile_file
         from .diagnostics import CompileError
-        from .modules import run_code
 
-        error = None
         try:
-            code = compile_file(self.path, write_cache=not sys.dont_write_bytecode)
+            return compile_file(self.path, write_cache=not sys.dont_write_bytecode)
         except CompileError as failure:
             error = as_builtin_syntax_error(failure)
-        if error is not None:
-            raise error
-        run_code(code, module.__dict__)
+        if error.msg == _NULL_BYTES:  # compile() of the source bytes says where no more than this
+            error = SyntaxError(_NULL_BYTES)
+        raise error
+
+
+_NULL_BYTES = "source code string cannot contain null bytes"
 
 
 def as_builtin_syntax_error(error: SyntaxError) -> SyntaxError:

@@ -53,6 +53,9 @@ def run_file(path: str, argv: list[str]) -> int:
     else:
         sys.path.append(folder)
     module = _main_module(absolute, from_folder=script != path)
+    if b"\0" in source:
+        sys.stderr.write(format_compile_error(null_byte_error(source, absolute)))
+        return 1
     found: list = []
     try:
         code = compile_source(source, absolute, warnings_out=found)
@@ -78,6 +81,23 @@ def run_file(path: str, argv: list[str]) -> int:
         _report(error)
         return 1
     return 0
+
+
+def null_byte_error(source: bytes, filename: str) -> SyntaxError:
+    """What ``python3 FILE`` reports for a script containing a null byte (before any other compile
+    error): its tokenizer's wording, not ``compile()``'s, the line up to the null byte, no caret."""
+    import tokenize
+    from io import BytesIO
+
+    at = source.index(b"\0")
+    start = source.rfind(b"\n", 0, at) + 1
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(source).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    text = source[start:at].decode(encoding, "replace")
+    return SyntaxError("source code cannot contain null bytes",
+                       (filename, source.count(b"\n", 0, at) + 1, None, text))
 
 
 def _show_compile_warnings(found: list) -> None:
