@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from typing import Optional
 
@@ -58,3 +59,12 @@ def start(tcp: Optional[str] = None) -> None:
         server.start_io()
     else:
         server.start_tcp(*address)
+    # Thread-pool threads (the stdin reader among them) are joined at interpreter exit, and the
+    # reader can sit in a blocking read for as long as the client keeps the pipe open: leave now.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(server.exit_status)

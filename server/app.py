@@ -59,6 +59,23 @@ class BytelensServer(LanguageServer):
         self._reporting = False
         self._listings: "weakref.WeakKeyDictionary[Compilation, CPythonListing]" = weakref.WeakKeyDictionary()
 
+    def shutdown(self) -> None:
+        """Stop without joining pygls's thread pool: its stdin reader may be blocked in a read that
+        only the client closing the pipe would end, and ``exit`` must end the process regardless."""
+        self.compiler.shutdown()
+        self.tracer.kill_all()
+        if self._stop_event is not None:
+            self._stop_event.set()
+        if self._thread_pool:
+            self._thread_pool.shutdown(wait=False, cancel_futures=True)
+        if self._server:
+            self._server.close()
+
+    @property
+    def exit_status(self) -> int:
+        """LSP's rule: 0 when ``exit`` followed ``shutdown``, else 1."""
+        return 0 if getattr(self.protocol, "_shutdown", False) else 1
+
     # --- plumbing used by the handlers ----------------------------------------------------------
 
     @property
