@@ -21,8 +21,12 @@ export interface ServerLaunch {
     python?: string;
 }
 
-/** The arguments after the interpreter that start the server on stdio. */
-export const SERVE_ARGS = ['-m', 'bytelens', 'serve'];
+/**
+ * The arguments after the interpreter that start the server on stdio. `-P` (Python 3.11+, which
+ * bytelens requires) keeps the working folder off `sys.path`, so a user's own `bytelens.py` or
+ * `server.py` there cannot shadow the package.
+ */
+export const SERVE_ARGS = ['-P', '-m', 'bytelens', 'serve'];
 
 /** Used when nothing else names an interpreter. */
 export const DEFAULT_PYTHON = process.platform === 'win32' ? 'python' : 'python3';
@@ -74,7 +78,7 @@ export interface ProbeResult {
 /** Runs PROBE_SCRIPT in `python`; never rejects. */
 export function runProbe(python: string, options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<ProbeResult> {
     return new Promise((resolve) => {
-        execFile(python, ['-c', PROBE_SCRIPT], { cwd: options.cwd, env: options.env, timeout: options.timeoutMs }, (error, stdout, stderr) => {
+        execFile(python, ['-P', '-c', PROBE_SCRIPT], { cwd: options.cwd, env: options.env, timeout: options.timeoutMs }, (error, stdout, stderr) => {
             const failure = error as (NodeJS.ErrnoException & { killed?: boolean }) | null;
             const code: unknown = failure?.code;
             if (failure?.killed) {
