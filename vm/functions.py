@@ -58,12 +58,21 @@ class Function:
         self._module = globals.get("__name__")
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        # A call from host code: CPython's recursion count has the C call that led here (a
+        # comparison, a builtin calling back ...) on top of the Python frames. The VM counts it by
+        # adding one to the depth of the VM frame below while the call runs.
+        back = _thread_local.state.frame
+        if back is not None:
+            back.depth += 1
         try:
             return call_function(self, args, kwargs)
         except BaseException as error:
             # A bare re-raise adds no traceback entry: the host caller sees no VM machinery.
             error.__traceback__ = strip_internal(error.__traceback__)
             raise
+        finally:
+            if back is not None:
+                back.depth -= 1
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:

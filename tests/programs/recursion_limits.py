@@ -77,3 +77,21 @@ def recover():
 
 print(recover())
 print(sorted([3, 1, 2], key=lambda v: depth(v)))
+
+
+# Recursion through C code (here a comparison) counts the C call as well as the frame, in CPython
+# and on the VM: the limit is reached at half the depth of plain recursion.
+levels = 0
+
+
+class Endless:
+    def __eq__(self, other):
+        global levels
+        levels += 1
+        return self == other
+
+
+try:
+    Endless() == Endless()
+except RecursionError as error:
+    print("recursion through __eq__ stopped after", levels, "levels:", error)
