@@ -6,9 +6,10 @@ It follows CPython's ``builtin___build_class__``: bases get their ``__mro_entrie
 metaclass is called. ``__init_subclass__`` and ``__set_name__`` then come from ``type.__new__``
 itself. The ``__class__`` cell the body returns (``__classcell__``) is checked as CPython does.
 
-CPython's ``type.__new__`` turns plain functions named ``__new__`` into staticmethods and
+CPython's ``type.__new__`` turns plain functions stored as ``__new__`` into staticmethods and as
 ``__init_subclass__`` / ``__class_getitem__`` into classmethods; it only recognises host functions,
-so for VM functions the wrapping happens here, on the namespace, before the metaclass sees it.
+so VM functions do it themselves when ``type.__new__`` calls their ``__set_name__``
+(functions.py), whoever creates the class.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from typing import Any
 from .frame import NULL, Frame
 from .functions import Function
 from .interpreter import execute, thread_state
-
-_IMPLICIT_STATIC = ("__new__",)
-_IMPLICIT_CLASS = ("__init_subclass__", "__class_getitem__")
 
 
 def calculate_metaclass(metaclass: type, bases: tuple) -> type:
@@ -68,7 +66,6 @@ def build_class(body: Any, name: Any, /, *bases: Any, **keywords: Any) -> Any:
     cell = run_class_body(body, namespace)
     if bases is not original_bases:
         namespace["__orig_bases__"] = original_bases
-    _wrap_implicit_methods(namespace)
     cls = metaclass(name, bases, namespace, **keywords)
     if isinstance(cls, type) and cell is not None:
         try:
@@ -97,12 +94,3 @@ def _new_cells(code) -> list:
     from types import CellType
     return [CellType() for _ in code.cellvars]
 
-
-def _wrap_implicit_methods(namespace: Any) -> None:
-    for name in _IMPLICIT_STATIC + _IMPLICIT_CLASS:
-        try:
-            value = namespace[name]
-        except KeyError:
-            continue
-        if type(value) is Function:
-            namespace[name] = staticmethod(value) if name in _IMPLICIT_STATIC else classmethod(value)

@@ -76,12 +76,18 @@ class Function:
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
-            if self._code.name in _IMPLICIT_CLASSMETHODS and owner is not None:
-                return MethodType(self, owner)
-            return self
-        if self._code.name == "__new__":
             return self
         return MethodType(self, instance)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """``type.__new__`` makes a host function stored as ``__new__`` a static method and one
+        stored as ``__init_subclass__`` or ``__class_getitem__`` a class method (``class``
+        statements, ``type(name, bases, ns)``, ``types.new_class`` alike); it recognises only host
+        functions, but calls this for every value of the new class's namespace, before any
+        ``__init_subclass__`` runs."""
+        wrapper = _IMPLICIT_METHODS.get(name)
+        if wrapper is not None and vars(owner).get(name) is self:
+            type.__setattr__(owner, name, wrapper(self))
 
     def __repr__(self) -> str:
         return f"<function {self._qualname} at {id(self):#x}>"
@@ -204,10 +210,8 @@ class Function:
         return self
 
 
-#: CPython's type.__new__ makes host functions with these names class methods (and ``__new__`` a
-#: static method) when it creates a class. The VM's __build_class__ wraps VM functions the same way;
-#: for classes made by a host call of type(), binding does it by name.
-_IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
+#: The namespace keys under which ``type.__new__`` wraps a function, and how.
+_IMPLICIT_METHODS = {"__new__": staticmethod, "__init_subclass__": classmethod, "__class_getitem__": classmethod}
 
 
 def set_type_attribute(cls: type, name: str, value: Any) -> None:

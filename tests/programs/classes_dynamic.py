@@ -63,3 +63,42 @@ class Outer:
         def q(self): return type(self).__qualname__
 print(Outer.Inner().q(), Outer.Inner.q.__qualname__)
 print(type(lambda: 0).__name__, type(Outer.Inner.q).__name__, type(Outer.Inner().q).__name__)
+
+
+# type.__new__ wraps functions by the key they are stored under (not their name), for classes made
+# by type(), types.new_class and class statements alike.
+import types as _types
+def hook(cls, **kw):
+    print("hook for", cls.__name__, kw)
+    cls.tag = kw.get("tag")
+Base = type("Base", (), {"__init_subclass__": hook})
+class Child(Base, tag=5):
+    pass
+print(Child.tag, type(Base.__dict__["__init_subclass__"]).__name__)
+def getitem(cls, item): return (cls.__name__, item)
+G = type("G", (), {"__class_getitem__": getitem})
+print(G[int])
+def make(cls, *a):
+    print("make", cls.__name__, a)
+    return object.__new__(cls)
+M = type("M", (), {"__new__": make})
+m = M(1, 2)
+print(type(M.__dict__["__new__"]).__name__)
+N = _types.new_class("N", (), {}, lambda ns: ns.update({"__init_subclass__": hook}))
+class NC(N, tag="n"): pass
+print(NC.tag)
+class Meta(type):
+    def __new__(mcs, name, bases, ns):
+        print("meta sees", {k: type(v).__name__ for k, v in ns.items() if k.startswith("__i") or k == "__new__"})
+        return super().__new__(mcs, name, bases, ns)
+class WithMeta(metaclass=Meta):
+    def __init_subclass__(cls): print("isc", cls.__name__)
+    def __new__(cls): return super().__new__(cls)
+class Sub(WithMeta): pass
+print(type(WithMeta.__dict__["__init_subclass__"]).__name__, type(WithMeta.__dict__["__new__"]).__name__, type(Sub()).__name__)
+def __init_subclass__(cls): print("named but stored elsewhere")
+O = type("O", (), {"other": __init_subclass__})
+print(O.other is __init_subclass__, O().other.__func__ is __init_subclass__)
+def __new__(cls): return "x"
+P = type("P", (), {"maker": __new__})
+print(P().maker())
