@@ -151,3 +151,37 @@ def test_errors_inside_compiled_blocks_point_at_the_right_instruction(source):
             native["f"](2)
         assert type(got.value) is type(expected.value) and str(got.value) == str(expected.value)
         assert got.traceback[-1].lineno == expected.traceback[-1].lineno
+
+
+SILENT_PROGRAM = '''
+def joined(items, flag):
+    out = []
+    for item in items:
+        out.append("|".join(item) + ",".join(item))
+        if flag:
+            out.append(" <- ".strip())
+    return out
+'''
+
+
+def test_generated_blocks_compile_without_warnings(monkeypatch):
+    """Literal operands (a method of a string literal, an ``is`` test against a constant) are bound to
+    names, so generated source never makes CPython's compiler warn ("is" with a literal ...): with
+    warnings as errors, compiling every block still works."""
+    import warnings
+
+    from bytelens.vm import blockcompiler
+
+    compiled = []
+
+    def strict_compile(source, filename, mode):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compiled.append(source)
+            return compile(source, filename, mode)
+
+    monkeypatch.setattr(blockcompiler, "compile", strict_compile, raising=False)
+    namespace = {"__name__": "m"}
+    run_code(compile_source(SILENT_PROGRAM, "m.py"), namespace)
+    assert namespace["joined"](["ab", "cd"], True) == ["a|ba,b", "<-", "c|dc,d", "<-"]
+    assert any("'|'.join" in source for source in compiled)

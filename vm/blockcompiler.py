@@ -27,7 +27,6 @@ from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuilt
 
 import os
 import types
-import warnings
 from typing import Any, Optional
 
 from . import opcodes
@@ -107,6 +106,8 @@ class _Writer:
         self.bound: set[int] = set()
         self.indent = 2 if loop else 1
         self.owner = entry
+        #: Literal expressions on the virtual stack and their values (see ``named``).
+        self.literals: dict[str, Any] = {}
 
     # --- emitting -------------------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -122,6 +123,7 @@ class _Writer:
     def const(self, value: Any) -> str:
         literal = _literal(value)
         if literal is not None:
+            self.literals[literal] = value
             return literal
         for name, known in self.defaults.items():
             if known is value and name.startswith("_k"):
@@ -139,11 +141,20 @@ class _Writer:
         self.defaults[name] = value
         return name
 
+    def named(self, entry: str) -> str:
+        """``entry``, or a default-parameter name for it when it is a literal: an operand that CPython's
+        compiler would warn about as a literal (``x is 1``, ``1[x]``) must not be written as one, since
+        generated source must compile without warnings."""
+        if entry in self.literals and self.literals[entry] not in (None, True, False):
+            return self.ref(self.literals[entry], "k")
+        return entry
+
     def pop(self) -> str:
         if self.vs:
             return self.vs.pop()
         name = self.new_temp()
         self.emit(f"{name} = s.pop()")
+        self.popped_from_frame(name)
         return name
 
     def pops(self, count: int) -> list[str]:
@@ -184,6 +195,7 @@ class _Writer:
             self.emit(f"{name} = {pending}")
             self.uses[name] = self.vs.count(pending)
             self.vs = [name if entry == pending else entry for entry in self.vs]
+            self.renamed(pending, name)
 
     def spill(self) -> None:
         """Write the virtual stack to ``frame.stack``; the temporaries are released right away (the
@@ -195,11 +207,14 @@ class _Writer:
                 self.emit(f"s.extend(({', '.join(self.vs)},))")
             entries, self.vs = self.vs, []
             self.consume(*entries)
+            self.spilled()
 
     def exit(self, target: int) -> None:
         """Leave (or loop) to ``target`` with the virtual stack written back."""
         looping = self.loop and target == self.entry
         self.spill()
+        if looping:
+            self.before_continue()
         self.emit("continue" if looping else f"return {target}")
 
     def branch_exit(self, condition: str, target: int, *used: str) -> None:
@@ -208,11 +223,19 @@ class _Writer:
         ``used`` are the entries the condition consumed (deleted on a loop's back edge too)."""
         self.emit(f"if {condition}:")
         self.indent += 1
-        saved, uses = list(self.vs), dict(self.uses)
+        saved = self.save()
         self.consume(*used)
         self.exit(target)
-        self.vs, self.uses = saved, uses
+        self.restore(saved)
         self.indent -= 1
+
+    def save(self) -> tuple:
+        """The writer's state, before emitting a path that leaves (see ``restore``)."""
+        return list(self.vs), dict(self.uses)
+
+    def restore(self, state: tuple) -> None:
+        """Go on after a leaving path as if it had not been emitted."""
+        self.vs, self.uses = list(state[0]), dict(state[1])
 
     def leave_through_handler(self, index: int) -> None:
         self.spill()
@@ -227,12 +250,43 @@ class _Writer:
         self.spill()
         handler = self.ref(self.plain[index], "h")
         self.emit(f"{handler}(f, s, l)")
+        self.after_handler()
+
+    # --- hooks for a writer that records what runs (trace_blocks.py); nothing here ----------------
+    def begin(self, index: int, info) -> None:
+        """Instruction ``index`` is about to be written."""
+
+    def popped_from_frame(self, name: str) -> None:
+        """``name`` was just popped from ``frame.stack``."""
+
+    def renamed(self, entry: str, name: str) -> None:
+        """Virtual stack entries ``entry`` now read temporary ``name``."""
+
+    def spilled(self) -> None:
+        """The virtual stack was just written to ``frame.stack``."""
+
+    def before_continue(self) -> None:
+        """A loop is about to go back to its entry (the virtual stack written back)."""
+
+    def after_handler(self) -> None:
+        """A handler just ran on the real stack (which it may have changed, blocks included)."""
+
+    def blocks_changed(self) -> None:
+        """A block was just pushed or popped."""
+
+    def signature(self) -> str:
+        return "f, s, l"
+
+    def prologue(self) -> list[str]:
+        """Lines run once at the start of the function, before the loop of a looping block."""
+        return []
 
     # --- the block ----------------------------------------------------------------------------
     def write(self) -> str:
         ended = False
         for first, index, info, arg, next_first, target in self.runs:
             self.owner = index
+            self.begin(index, info)
             name = info.name
             method = getattr(self, "op_" + name, None)
             if name in _TERMINATORS:
@@ -250,9 +304,10 @@ class _Writer:
         if not ended:
             self.exit(self.runs[-1][4])
         parameters = ", ".join(f"{name}=None" for name in self.defaults)
-        head = f"def block(f, s, l{', ' + parameters if parameters else ''}):"
-        body = (["    while True:"] if self.loop else []) + self.lines
-        self.owners = [self.entry] * (2 if self.loop else 1) + self.owners
+        head = f"def block({self.signature()}{', ' + parameters if parameters else ''}):"
+        prologue = ["    " + line for line in self.prologue()]
+        body = prologue + (["    while True:"] if self.loop else []) + self.lines
+        self.owners = [self.entry] * (1 + len(prologue) + (1 if self.loop else 0)) + self.owners
         return "\n".join([head] + body) + "\n"
 
     # --- templates: each returns True when it compiled the instruction -------------------------
@@ -363,7 +418,7 @@ class _Writer:
         method, receiver = self.new_temp(), self.new_temp()
         self.emit(f"{receiver} = {owner}.{self.code.names[arg]}")
         self.emit(f"if type({receiver}) is _MethodType and type({receiver}.__func__) is _Function "
-                  f"and {receiver}.__self__ is {owner}:")
+                  f"and {receiver}.__self__ is {self.named(owner)}:")
         self.emit(f"    {method} = {receiver}.__func__")
         self.emit(f"    {receiver} = {owner}")
         self.emit("else:")
@@ -498,11 +553,11 @@ class _Writer:
         self.emit(f"    {value} = next({iterator}, _END)")
         self.emit(f"if {value} is _END:")
         self.indent += 1
-        saved, uses = list(self.vs), dict(self.uses)
+        saved = self.save()
         self.uses.pop(value)
         self.consume(iterator)
         self.exit(target)
-        self.vs, self.uses = saved, uses
+        self.restore(saved)
         self.indent -= 1
         self.vs.extend((iterator, value))
         return True
@@ -513,7 +568,10 @@ class _Writer:
             return False
         right = self.pop()
         left = self.pop()
-        self.produce(f"{left} {operator} {right}", left, right)
+        if operator in ("is", "is not"):
+            self.produce(f"{self.named(left)} {operator} {self.named(right)}", left, right)
+        else:
+            self.produce(f"{left} {operator} {right}", left, right)
         return True
 
     def op_UNARY_NOT(self, arg, index, nxt, target):
@@ -529,14 +587,14 @@ class _Writer:
     def op_BINARY_SUBSCR(self, arg, index, nxt, target):
         key = self.pop()
         container = self.pop()
-        self.produce(f"{container}[{key}]", container, key)
+        self.produce(f"{self.named(container)}[{key}]", container, key)
         return True
 
     def op_STORE_SUBSCR(self, arg, index, nxt, target):
         key = self.pop()
         container = self.pop()
         value = self.pop()
-        self.emit(f"{container}[{key}] = {value}")
+        self.emit(f"{self.named(container)}[{key}] = {value}")
         self.consume(container, key, value)
         return True
 
@@ -581,6 +639,7 @@ class _Writer:
         self.defaults.update({"_Block": Block, name: kind})
         self.emit(f"if f.blocks: f.blocks.append(_Block({name}, {target * 2}, len(s)))")
         self.emit(f"else: f.blocks = [_Block({name}, {target * 2}, len(s))]")
+        self.blocks_changed()
         return True
 
     def op_SETUP_LOOP(self, arg, index, nxt, target):
@@ -594,6 +653,7 @@ class _Writer:
 
     def op_POP_BLOCK(self, arg, index, nxt, target):
         self.emit("f.blocks.pop()")
+        self.blocks_changed()
         return True
 
 
@@ -724,10 +784,7 @@ def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
         writer = _Writer(code, plain, entry, runs, has_blocks, loop)
         source = writer.write()
         namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
-        with warnings.catch_warnings():  # `x is 1` in the program reads `t is (1)` here
-            warnings.simplefilter("ignore", SyntaxWarning)
-            compiled = compile(source, _FILENAME, "exec")
-        exec(compiled, namespace)
+        exec(compile(source, _FILENAME, "exec"), namespace)
         function = namespace["block"]
         function.__defaults__ = tuple(writer.defaults.values())
         function.vm_lines = writer.owners
