@@ -299,6 +299,15 @@ def _set_module(function: Function, value: Any) -> None:
 Function.__doc__ = property(_get_doc, _set_doc, _delete_doc)
 Function.__module__ = property(_get_module, _set_module)
 set_type_attribute(Function, "__qualname__", QUALNAME)
+
+
+def _delete_dict(function: Function) -> None:
+    raise TypeError("cannot delete __dict__")
+
+
+_slot_dict = vars(Function)["__dict__"]
+# Like a host function's: replaceable by a dict, never deleted.
+set_type_attribute(Function, "__dict__", property(_slot_dict.__get__, _slot_dict.__set__, _delete_dict))
 mark_method_descriptor(Function)
 # Host code sees a function: type(f) prints as <class 'function'>, and f.__class__ (which isinstance
 # falls back on) is types.FunctionType, so inspect.isfunction and isinstance checks accept it.

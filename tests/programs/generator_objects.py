@@ -100,3 +100,14 @@ class Methods:
 m = Methods()
 print(m.pair(1), m == 2, len(m), list(map(Methods.pair, [m], [5])), Methods.pair.__get__(m)(6))
 print(sorted([Methods(), Methods()], key=Methods.__len__) is not None, min(m, m, key=len) is m)
+
+
+# A function's __dict__: replaceable by a dict only, never deleted.
+plain.attribute = 1
+for attempt in (lambda: delattr(plain, "__dict__"), lambda: setattr(plain, "__dict__", 5),
+                lambda: setattr(plain, "__dict__", {"other": 2})):
+    try:
+        attempt()
+        print("allowed", plain.__dict__)
+    except TypeError as error:
+        print(type(error).__name__, error)
