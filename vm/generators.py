@@ -451,14 +451,16 @@ def _warn_unawaited(coroutine: Coroutine) -> None:
 
 
 def _origin(depth: int) -> tuple:
-    """``cr_origin``: (file, line, function) of the VM frames that created a coroutine, innermost
-    first, as ``sys.set_coroutine_origin_tracking_depth`` asks."""
-    from .interpreter import current_frame
+    """``cr_origin``: (file, line, function) of the frames that created a coroutine, innermost first,
+    as ``sys.set_coroutine_origin_tracking_depth`` asks: the program's logical stack (VM frames at
+    their current line, and library frames) from the creator's frame."""
+    from .hostframes import caller_frame
     origin = []
-    frame = current_frame()
+    frame = caller_frame()
     while frame is not None and len(origin) < depth:
-        origin.append((frame.code.filename, frame.line, frame.code.name))
-        frame = frame.back
+        code = frame.f_code
+        origin.append((code.co_filename, frame.f_lineno, code.co_name))
+        frame = frame.f_back
     return tuple(origin)
 
 

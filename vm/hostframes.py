@@ -190,6 +190,11 @@ def vm_getframe(vm: Frame, depth: int = 0) -> LogicalFrame:
     return frame
 
 
+def caller_frame() -> Optional[LogicalFrame]:
+    """The innermost logical frame outside the VM's machinery: the program's frame that called it."""
+    return _walk(_host_getframe(1), None)
+
+
 def getframe(depth: int = 0) -> LogicalFrame:
     """``sys._getframe`` over the logical stack."""
     frame = _walk(_host_getframe(1), None)

@@ -111,3 +111,16 @@ for attempt in (lambda: delattr(plain, "__dict__"), lambda: setattr(plain, "__di
         print("allowed", plain.__dict__)
     except TypeError as error:
         print(type(error).__name__, error)
+
+
+# cr_origin: where a coroutine was created, innermost first, at the lines running then.
+def make_coroutine():
+    return coro()
+
+
+sys.set_coroutine_origin_tracking_depth(2)
+created = [make_coroutine(), coro()]
+for made in created:
+    print("origin", [(os.path.basename(file), line, name) for file, line, name in made.cr_origin])
+    made.close()
+sys.set_coroutine_origin_tracking_depth(0)
