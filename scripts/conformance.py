@@ -178,15 +178,10 @@ def _run_doctests_on_vm() -> None:
     """
     import doctest
 
-    from bytelens.vm import CompileError, compile_source
-    from bytelens.vm.importer import as_builtin_syntax_error
-    from bytelens.vm.modules import run_code
+    from bytelens.vm.modules import compile_like_cpython, run_code
 
     def compile_example(source, filename, mode, flags=0, dont_inherit=False):
-        try:
-            return compile_source(source, filename, mode)
-        except CompileError as error:
-            raise as_builtin_syntax_error(error) from None
+        return compile_like_cpython(source, filename, mode)
 
     def exec_example(code, globals, locals=None):
         run_code(code, globals, locals)

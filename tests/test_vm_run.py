@@ -100,6 +100,23 @@ def test_a_script_with_a_null_byte_reads_like_pythons(tmp_path):
     assert checked.returncode == 1 and "source code string cannot contain null bytes" in checked.stdout
 
 
+def test_compile_warnings_of_a_script_follow_the_warning_filters(tmp_path):
+    write(tmp_path, "warns.py", """\
+        x = 1
+        print("start")
+        if x is 1:
+            pass
+        y = "\\d"
+    """)
+    for filters in ("default", "error", "error::SyntaxWarning", "ignore"):
+        env = dict(os.environ, PYTHONWARNINGS=filters)
+        expected = subprocess.run([sys.executable, "warns.py"], cwd=tmp_path, capture_output=True, text=True,
+                                  timeout=60, env=env)
+        got = subprocess.run([sys.executable, "-m", "bytelens", "run", "warns.py"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60, env=env)
+        assert (got.returncode, got.stdout, got.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+
+
 def test_stdlib_imports_natively_and_user_modules_run_on_the_vm(tmp_path):
     write(tmp_path, "main.py", """\
         import json, types, mine

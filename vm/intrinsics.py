@@ -119,8 +119,8 @@ def _run_source(f: Frame, name: str, args: list, mode: str) -> Any:
             raise TypeError(f"{name}() arg 1 must be {what}")
         if mode == "eval":
             source = source.lstrip(" \t")
-        from .compiler import compile_source
-        code = compile_source(source, "<string>", mode=mode)
+        from .modules import compile_like_cpython
+        code = compile_like_cpython(source, "<string>", mode)
     from .modules import run_code
     result = run_code(code, globals_, locals_)
     return result if mode == "eval" else None

@@ -28,10 +28,8 @@ from .shadow import strip_internal
 
 def run_file(path: str, argv: list[str]) -> int:
     """Run the script at ``path`` on the VM as ``__main__``; return the process exit status."""
-    from .compiler import compile_source
-    from .diagnostics import CompileError
     from .importer import install_importer
-    from .modules import run_code
+    from .modules import compile_like_cpython, run_code
 
     script, folder = path, os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):  # python3 DIR runs DIR/__main__.py with DIR first on sys.path
@@ -56,13 +54,11 @@ def run_file(path: str, argv: list[str]) -> int:
     if b"\0" in source:
         sys.stderr.write(format_compile_error(null_byte_error(source, absolute)))
         return 1
-    found: list = []
     try:
-        code = compile_source(source, absolute, warnings_out=found)
-    except CompileError as error:
+        code = compile_like_cpython(source, absolute)
+    except SyntaxError as error:
         sys.stderr.write(format_compile_error(error))
         return 1
-    _show_compile_warnings(found)
     install_importer([folder])
     hostframes.install()
     atexit.register(_exit_by_sigint_if_interrupted)  # registered first, so it runs last
@@ -98,18 +94,6 @@ def null_byte_error(source: bytes, filename: str) -> SyntaxError:
     text = source[start:at].decode(encoding, "replace")
     return SyntaxError("source code cannot contain null bytes",
                        (filename, source.count(b"\n", 0, at) + 1, None, text))
-
-
-def _show_compile_warnings(found: list) -> None:
-    """Report compile warnings through ``warnings``, as CPython does while compiling a script."""
-    import warnings
-
-    import builtins
-    for diagnostic in found:
-        category = getattr(builtins, diagnostic.kind, None)
-        if not (isinstance(category, type) and issubclass(category, Warning)):
-            category = SyntaxWarning
-        warnings.warn_explicit(diagnostic.message, category, diagnostic.file, diagnostic.line)
 
 
 def _main_module(absolute: str, from_folder: bool = False) -> ModuleType:
