@@ -15,6 +15,7 @@ from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuilt
 
 import ctypes
 import sys
+from types import TracebackType
 from typing import Optional
 
 _set_handled = ctypes.pythonapi.PyErr_SetHandledException
@@ -46,7 +47,29 @@ def write_unraisable(error: BaseException, obj: object) -> None:
         finally:
             sys.unraisablehook = hook
         _unraisable_args_type = captured[0]
-    sys.unraisablehook(_unraisable_args_type((type(error), error, error.__traceback__, None, obj)))
+    traceback = error.__traceback__
+    if traceback is None:
+        traceback = _traceback_here()
+    sys.unraisablehook(_unraisable_args_type((type(error), error, traceback, None, obj)))
+
+
+def _traceback_here() -> Optional[TracebackType]:
+    """A traceback entry for the VM frame running now, as PyErr_WriteUnraisable makes one from the
+    current frame for an exception that has none (raised by the VM's C-like machinery)."""
+    from .hostframes import running_index
+    from .interpreter import current_frame
+    from .shadow import shadow_frame
+
+    frame = current_frame()
+    if frame is None:
+        return None
+    index = running_index(frame)
+    if index is None:
+        index = frame.pc
+    positions = frame.code.positions
+    line = positions[index][0] if index < len(positions) else None
+    return TracebackType(None, shadow_frame(frame.code, frame.globals), 2 * index,
+                         line if line is not None else frame.code.firstlineno)
 
 
 class _Probe:

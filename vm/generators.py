@@ -127,6 +127,9 @@ class _FrameRunner:
         except BaseException as error:
             self._frame = None
             self._running = False
+            # Without the VM's host frames, whose locals hold the exception (a reference cycle that
+            # would keep the frames' objects alive until the next garbage collection).
+            error.__traceback__ = strip_internal(error.__traceback__)
             replacement = self._check_escaping(error)
             if replacement is None:
                 raise
@@ -181,51 +184,62 @@ class _FrameRunner:
     def _throw(self, exc: BaseException) -> tuple[bool, Any]:
         """Raise ``exc`` at the frame's suspension point, after delegating to a ``yield from``."""
         f = self._frame  # named ``f``: hostframes.py finds the running VM frame by that name
-        if f is None:
-            raise exc
-        if not self._started:
-            # CPython runs the frame, which raises at its first instruction: the traceback gets
-            # the frame's entry at its first line.
-            self._frame = None
-            add_entry_at_start(exc, f.code, f.globals)
-            raise exc
-        target = self._yield_from_target()
-        if target is not None:
-            # Delegating, the frame is running, as in CPython: the sub-iterator's frames see it as
-            # their caller (frame.back, the logical stack).
-            thread = thread_state()
-            resumer = thread.frame
-            f.back = resumer
-            thread.frame = f
-            self._running = True
+        try:
+            if f is None:
+                raise exc
+            if not self._started:
+                # CPython runs the frame, which raises at its first instruction: the traceback gets
+                # the frame's entry at its first line.
+                self._frame = None
+                add_entry_at_start(exc, f.code, f.globals)
+                raise exc
+            target = self._yield_from_target()
+            if target is None:
+                f.pc -= 1  # raise at the YIELD_VALUE, not after it
+                return self._resume(throw=exc)
+            outcome, value = self._throw_to_target(f, target, exc)
+            if outcome is _YIELDED:
+                return True, value
+            if outcome is _RETURNED:  # the sub-iterator is done: go on after the ``yield from``
+                f.stack[-1] = value
+                f.pc += 1
+                return self._resume(push=False)
+            return self._resume(throw=value)
+        finally:
+            exc = None  # not left in a local of a frame the exception's traceback holds (a cycle)
+
+    def _throw_to_target(self, f: Frame, target: Any, exc: BaseException) -> tuple[object, Any]:
+        """``throw``/``close`` delegated to the sub-iterator of a ``yield from``: (_YIELDED, value),
+        (_RETURNED, its return value) or (_RAISED, the exception to raise in the frame).
+
+        Meanwhile the frame is running, as in CPython: the sub-iterator's frames see it as their
+        caller (frame.back, the logical stack).
+        """
+        thread = thread_state()
+        resumer = thread.frame
+        f.back = resumer
+        thread.frame = f
+        self._running = True
+        try:
+            if isinstance(exc, GeneratorExit):
+                try:
+                    _close_iterator(target)
+                except BaseException as error:
+                    return _RAISED, error
+                return _RAISED, exc
+            thrower = getattr(target, "throw", None)
+            if thrower is None:
+                return _RAISED, exc
             try:
-                if isinstance(exc, GeneratorExit):
-                    try:
-                        _close_iterator(target)
-                    except BaseException as error:
-                        exc = error
-                else:
-                    thrower = getattr(target, "throw", None)
-                    if thrower is not None:
-                        try:
-                            yielded = thrower(exc)
-                        except StopIteration as stop:
-                            f.stack[-1] = stop.value
-                            f.pc += 1
-                            self._running = False
-                            thread.frame = resumer
-                            return self._resume(push=False)
-                        except BaseException as error:
-                            exc = error
-                        else:
-                            return True, yielded
-            finally:
-                self._running = False
-                thread.frame = resumer
-                f.back = None
-        else:
-            f.pc -= 1  # raise at the YIELD_VALUE, not after it
-        return self._resume(throw=exc)
+                return _YIELDED, thrower(exc)
+            except StopIteration as stop:
+                return _RETURNED, stop.value
+            except BaseException as error:
+                return _RAISED, error
+        finally:
+            self._running = False
+            thread.frame = resumer
+            f.back = None
 
     def _close(self) -> None:
         frame = self._frame
@@ -248,7 +262,11 @@ class _FrameRunner:
             try:
                 self._close()
             except BaseException as error:
+                error.__traceback__ = strip_internal(error.__traceback__)
                 write_unraisable(error, self)
+
+
+_YIELDED, _RETURNED, _RAISED = object(), object(), object()
 
 
 def _chain(exc: BaseException, context: BaseException) -> None:
@@ -327,7 +345,11 @@ class Generator(_FrameRunner):
         raise StopIteration(result)
 
     def close(self) -> None:
-        self._close()
+        try:
+            self._close()
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def __del__(self) -> None:
         self._finalize()
@@ -351,6 +373,20 @@ class Generator(_FrameRunner):
     @property
     def gi_suspended(self) -> bool:
         return self._frame is not None and self._started and not self._running
+
+
+class IterableCoroutine(Generator):
+    """A generator whose code ``types.coroutine`` flagged CO_ITERABLE_COROUTINE: ``await`` accepts it.
+
+    CPython's C code (``anext()``'s awaitable, ``asyncio``) recognises such a generator by its
+    code's flag, which it cannot read on a VM generator; ``__await__`` (the generator itself, as
+    CPython's ``_PyCoro_GetAwaitableIter`` returns) makes it awaitable there too.
+    """
+
+    __slots__ = ()
+
+    def __await__(self) -> "IterableCoroutine":
+        return self
 
 
 class Coroutine(_FrameRunner):
@@ -398,7 +434,11 @@ class Coroutine(_FrameRunner):
         raise StopIteration(result)
 
     def close(self) -> None:
-        self._close()
+        try:
+            self._close()
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def __del__(self) -> None:
         if self._frame is not None and not self._started:
@@ -478,17 +518,35 @@ class CoroutineWrapper:
     def __iter__(self) -> "CoroutineWrapper":
         return self
 
+    # The coroutine's methods strip the VM's frames from an exception's traceback; this frame's
+    # own entry is stripped here again (and ``__next__`` is ``send(None)`` without a second call).
     def __next__(self) -> Any:
-        return self._coroutine.send(None)
+        try:
+            return self._coroutine.send(None)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def send(self, value: Any) -> Any:
-        return self._coroutine.send(value)
+        try:
+            return self._coroutine.send(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        return self._coroutine.throw(typ, val, tb)
+        try:
+            return self._coroutine.throw(typ, val, tb)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def close(self) -> None:
-        self._coroutine.close()
+        try:
+            self._coroutine.close()
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
 
 class AsyncGenerator(_FrameRunner):
@@ -541,7 +599,7 @@ class AsyncGenerator(_FrameRunner):
         if frame is None or not self._started or not frame.blocks:
             return
         finalizer = sys.get_asyncgen_hooks().finalizer
-        if finalizer is not None and self._hooks_called:
+        if finalizer is not None and self._hooks_called and not self._closed:
             finalizer(self)
 
     @property
@@ -582,7 +640,11 @@ class _AsyncGenAwaitable:
         return self
 
     def __next__(self) -> Any:
-        return self.send(None)
+        try:
+            return self._send(None)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
 
     def close(self) -> None:
         self._state = self._CLOSED
@@ -616,6 +678,20 @@ class AsyncGenASend(_AsyncGenAwaitable):
         self._value = value
 
     def send(self, value: Any) -> Any:
+        try:
+            return self._send(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        try:
+            return self._throw_in(typ, val, tb)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def _send(self, value: Any) -> Any:
         generator = self._generator
         if self._state == self._CLOSED:
             raise RuntimeError("cannot reuse already awaited __anext__()/asend()")
@@ -639,13 +715,12 @@ class AsyncGenASend(_AsyncGenAwaitable):
             raise
         return self._unwrap(outcome)
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+    def _throw_in(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
         generator = self._generator
         if self._state == self._CLOSED:
             raise RuntimeError("cannot reuse already awaited __anext__()/asend()")
-        exc = generator._throw_exception(typ, val, tb)
-        try:
-            outcome = generator._throw(exc)
+        try:  # (the exception is in no local here: a traceback holding this frame makes no cycle)
+            outcome = generator._throw(generator._throw_exception(typ, val, tb))
         except BaseException:
             self._fail()
             raise
@@ -660,46 +735,65 @@ class AsyncGenAThrow(_AsyncGenAwaitable):
         self._args = args  # None for aclose()
 
     def send(self, value: Any) -> Any:
+        try:
+            return self._send(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        try:
+            return self._throw_in(typ, val, tb)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def _send(self, value: Any) -> Any:
         generator = self._generator
         if self._state == self._CLOSED:
             raise RuntimeError("cannot reuse already awaited aclose()/athrow()")
-        if generator._frame is None or generator._closed:
+        if generator._frame is None:
             self._state = self._CLOSED
-            if self._args is None:
-                raise StopIteration
-            raise StopAsyncIteration
+            raise StopIteration
         if self._state == self._INIT:
             if generator._running_async:
                 self._state = self._CLOSED
-                raise RuntimeError("athrow(): asynchronous generator is already running")
+                method = "aclose" if self._args is None else "athrow"
+                raise RuntimeError(f"{method}(): asynchronous generator is already running")
+            if generator._closed:
+                self._state = self._CLOSED
+                raise StopAsyncIteration
             if value is not None:
                 raise RuntimeError("can't send non-None value to a just-started coroutine")
             self._state = self._ITER
             generator._running_async = True
             if self._args is None:
-                exc: BaseException = GeneratorExit()
                 generator._closed = True
-            else:
-                exc = generator._throw_exception(*self._args)
-            return self._after(lambda: generator._throw(exc))
-        return self._after(lambda: generator._resume(value))
+                return self._after(GeneratorExit())
+            return self._after(generator._throw_exception(*self._args))
+        return self._after(None, value)
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+    def _throw_in(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
         generator = self._generator
         if self._state == self._CLOSED:
             raise RuntimeError("cannot reuse already awaited aclose()/athrow()")
-        exc = generator._throw_exception(typ, val, tb)
-        return self._after(lambda: generator._throw(exc))
+        return self._after(generator._throw_exception(typ, val, tb))
 
-    def _after(self, step) -> Any:
+    def _after(self, throw: Optional[BaseException], value: Any = None) -> Any:
+        """Throw ``throw`` into the generator (or send ``value``), then CPython's athrow outcome."""
         closing = self._args is None
+        generator = self._generator
         try:
-            yielded, value = step()
+            yielded, value = generator._throw(throw) if throw is not None else generator._resume(value)
         except BaseException as error:
             self._fail()
-            if closing and isinstance(error, (StopAsyncIteration, GeneratorExit)):
-                raise StopIteration from None
-            raise
+            if not (closing and isinstance(error, (StopAsyncIteration, GeneratorExit))):
+                raise
+            yielded = None
+        finally:
+            throw = None  # not left in a local of a frame the exception's traceback holds (a cycle)
+        if yielded is None:  # aclose() is done: CPython clears the exception (no context either)
+            raise StopIteration
         if yielded and type(value) is AsyncGenValue:
             self._fail()
             if self._args is None:
@@ -731,17 +825,19 @@ def make_generator(function: Any, frame: Frame, kind: int) -> _FrameRunner:
         return Coroutine(function, frame)
     if kind & CO_ASYNC_GENERATOR:
         return AsyncGenerator(function, frame)
+    if frame.code.flags & CO_ITERABLE_COROUTINE:
+        return IterableCoroutine(function, frame)
     return Generator(function, frame)
 
 
 def is_iterable_coroutine(value: Any) -> bool:
     """A VM generator made by a function flagged CO_ITERABLE_COROUTINE (``types.coroutine``)."""
-    return type(value) is Generator and bool(value._code.flags & CO_ITERABLE_COROUTINE)
+    return type(value) is IterableCoroutine
 
 
 # As for functions: type(g) prints as CPython's, and g.__class__ is CPython's type, so identity and
 # isinstance checks in host code (inspect.isgenerator, types.coroutine ...) accept these objects.
-for _class, _name in ((Generator, "generator"), (Coroutine, "coroutine"), (AsyncGenerator, "async_generator"),
+for _class, _name in ((Generator, "generator"), (IterableCoroutine, "generator"), (Coroutine, "coroutine"), (AsyncGenerator, "async_generator"),
                       (CoroutineWrapper, "coroutine_wrapper"), (AsyncGenASend, "async_generator_asend"),
                       (AsyncGenAThrow, "async_generator_athrow")):
     _class.__name__ = _class.__qualname__ = _name

@@ -237,7 +237,7 @@ def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = 
         lineno = frame.f_lineno
     module = globals_.get("__name__", "<string>")
     registry = globals_.setdefault("__warningregistry__", {})
-    warnings.warn_explicit(message, category, filename, lineno, module, registry, globals_, source)
+    warnings.warn_explicit(message, category, filename, lineno, module, registry, None, source)
 
 
 def install() -> None:

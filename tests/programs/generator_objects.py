@@ -124,3 +124,26 @@ for made in created:
     print("origin", [(os.path.basename(file), line, name) for file, line, name in made.cr_origin])
     made.close()
 sys.set_coroutine_origin_tracking_depth(0)
+
+
+# A generator that ignores GeneratorExit when it is collected: reported as unraisable, with a
+# traceback entry for the frame that dropped it.
+def stubborn():
+    try:
+        yield 1
+    finally:
+        yield 2
+
+
+def drop_stubborn():
+    g = stubborn()
+    next(g)
+    del g
+
+
+reported.clear()
+sys.unraisablehook = reported.append
+drop_stubborn()
+sys.unraisablehook = sys.__unraisablehook__
+print(reported[0].exc_type.__name__, reported[0].exc_value, reported[0].object.__name__,
+      [(entry.name, entry.lineno, entry.line) for entry in traceback.extract_tb(reported[0].exc_traceback)])
