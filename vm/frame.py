@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+from types import FrameType
 from typing import Any, Optional
 
 from .code import Code
@@ -212,6 +213,10 @@ class Frame:
 
     def __repr__(self) -> str:
         return f"<bytelens frame {self.code.qualname} at line {self.line}>"
+
+    @property
+    def __class__(self) -> type:  # isinstance(frame, types.FrameType), inspect.isframe (as functions)
+        return FrameType
 
 
 # Host code sees CPython's type name, as for VM functions and generators: type(frame) prints as
