@@ -3,6 +3,7 @@
 the type host code sees."""
 import inspect
 import sys
+import types
 
 
 def watch():
@@ -52,3 +53,15 @@ try:
     sys._getframe(50)
 except ValueError as error:
     print(error)
+
+
+# VM frames are frames to host code: isinstance, inspect.isframe, inspect.getframeinfo.
+def g():
+    yield 1
+
+
+it = g()
+next(it)
+f = it.gi_frame
+print(isinstance(f, types.FrameType), inspect.isframe(f), inspect.getframeinfo(f).function, f.f_code.co_name)
+print(inspect.getframeinfo(sys._getframe()).lineno, isinstance(sys._getframe(), types.FrameType))
