@@ -218,6 +218,11 @@ class Frame:
     def __class__(self) -> type:  # isinstance(frame, types.FrameType), inspect.isframe (as functions)
         return FrameType
 
+    def clear(self) -> None:
+        """CPython's ``frame.clear()`` (generators.clear_frame)."""
+        from .generators import clear_frame
+        clear_frame(self)
+
 
 # Host code sees CPython's type name, as for VM functions and generators: type(frame) prints as
 # <class 'frame'> (test_generators' doctests print type(g.gi_frame)).

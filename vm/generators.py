@@ -24,8 +24,8 @@ from typing import Any, Optional
 from . import opcodes
 from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled, write_unraisable
-from .frame import EXCEPT_HANDLER, Frame
-from .interpreter import _thread_local, execute, thread_state
+from .frame import EXCEPT_HANDLER, NULL, Frame
+from .interpreter import _thread_local, current_frame, execute, thread_state
 from .functions import QUALNAME, set_type_attribute
 from .shadow import add_entry_at_start, signature_code, strip_internal
 
@@ -266,7 +266,53 @@ class _FrameRunner:
                 write_unraisable(error, self)
 
 
+    def _clear_frame(self) -> None:
+        """``frame.clear()`` on this object's frame: CPython's _PyGen_Finalize (close it, or warn
+        that a coroutine was never awaited, or hand an async generator to the finalizer hook)."""
+        if self._running:
+            raise RuntimeError("cannot clear an executing frame")
+        if self._frame is None:
+            return
+        if isinstance(self, AsyncGenerator):
+            finalizer = sys.get_asyncgen_hooks().finalizer
+            if finalizer is not None and self._hooks_called and not self._closed:
+                try:
+                    finalizer(self)
+                except BaseException as error:
+                    write_unraisable(error, self)
+                return
+        if isinstance(self, Coroutine) and not self._started:
+            _warn_unawaited(self)
+            return
+        try:
+            self._close()
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            write_unraisable(error, self)
+
+
 _YIELDED, _RETURNED, _RAISED = object(), object(), object()
+
+
+def clear_frame(frame: Frame) -> None:
+    """``frame.clear()`` (CPython's frame_clear): a generator's frame finalizes its generator; a
+    frame that has finished lets go of its locals and stack; a running frame cannot be cleared."""
+    import gc
+
+    for referrer in gc.get_referrers(frame):  # the owner is looked for only here: clear() is rare
+        if isinstance(referrer, _FrameRunner) and referrer._frame is frame:
+            referrer._clear_frame()
+            return
+    running = current_frame()
+    while running is not None:
+        if running is frame:
+            raise RuntimeError("cannot clear an executing frame")
+        running = running.back
+    frame.fast[:] = [NULL] * len(frame.fast)
+    frame.cells = ()
+    frame.locals = None
+    del frame.stack[:]
+    frame.blocks = ()
 
 
 def _chain(exc: BaseException, context: BaseException) -> None:

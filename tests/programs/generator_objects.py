@@ -4,6 +4,7 @@ object a failing __del__ is reported with."""
 import os
 import sys
 import traceback
+import warnings
 
 
 def gen():
@@ -147,3 +148,48 @@ drop_stubborn()
 sys.unraisablehook = sys.__unraisablehook__
 print(reported[0].exc_type.__name__, reported[0].exc_value, reported[0].object.__name__,
       [(entry.name, entry.lineno, entry.line) for entry in traceback.extract_tb(reported[0].exc_traceback)])
+
+
+# frame.clear(): finalizes a generator's frame, empties a finished frame, refuses a running one.
+async def never_awaited():
+    pass
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    frame = never_awaited().cr_frame
+print([str(x.message) for x in w])
+frame.clear()
+gen = never_awaited()
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    gen.cr_frame.clear()
+print([str(x.message) for x in w])
+gen.close()
+def cleared():
+    try:
+        yield 1
+    finally:
+        print("finally ran")
+it = cleared()
+next(it)
+it.gi_frame.clear()
+print(it.gi_frame, it.gi_suspended)
+def h():
+    x = 1
+    try:
+        sys._getframe().clear()
+    except RuntimeError as e:
+        print(e)
+    return sys._getframe()
+fr = h()
+print(sorted(fr.f_locals))
+fr.clear()
+print(sorted(fr.f_locals))
+def selfclear():
+    yield
+    me.gi_frame.clear()
+me = selfclear()
+next(me)
+try:
+    next(me)
+except RuntimeError as e:
+    print(e)
