@@ -110,35 +110,6 @@ class _Checker:
         self.units: list[_Unit] = []
         #: The statements being compiled: where an error goes when compile.c's location is unset.
         self.statements: list[ast.stmt] = []
-        self._stmt = {
-            ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
-            ast.ClassDef: self._class, ast.Return: self._return, ast.Delete: self._delete,
-            ast.Assign: self._assign, ast.AugAssign: self._augassign, ast.AnnAssign: self._annassign,
-            ast.For: self._for, ast.AsyncFor: self._async_for, ast.While: self._while, ast.If: self._if,
-            ast.With: self._with_statement, ast.AsyncWith: self._with_statement, ast.Match: self._match,
-            ast.Raise: self._raise, ast.Try: self._try, ast.TryStar: self._try_star,
-            ast.Assert: self._assert, ast.Import: self._import, ast.ImportFrom: self._import_from,
-            ast.Global: self._nothing, ast.Nonlocal: self._nothing, ast.Expr: self._expr_statement,
-            ast.Pass: self._nothing, ast.Break: self._break, ast.Continue: self._continue,
-        }
-        self._expr = {
-            ast.BoolOp: self._boolop, ast.NamedExpr: self._namedexpr, ast.BinOp: self._binop,
-            ast.UnaryOp: self._unaryop, ast.Lambda: self._lambda, ast.IfExp: self._ifexp,
-            ast.Dict: self._dict, ast.Set: self._elements, ast.ListComp: self._comprehension,
-            ast.SetComp: self._comprehension, ast.DictComp: self._comprehension,
-            ast.GeneratorExp: self._comprehension, ast.Await: self._await, ast.Yield: self._yield,
-            ast.YieldFrom: self._yield_from, ast.Compare: self._compare_node, ast.Call: self._call,
-            ast.FormattedValue: self._formatted_value, ast.JoinedStr: self._joined_str,
-            ast.Constant: self._nothing, ast.Attribute: self._attribute,
-            ast.Subscript: self._subscript, ast.Starred: self._starred, ast.Name: self._name,
-            ast.List: self._sequence, ast.Tuple: self._sequence, ast.Slice: self._slice,
-        }
-        self._pattern_kinds = {
-            ast.MatchValue: self._pattern_value, ast.MatchSingleton: self._nothing_pattern,
-            ast.MatchSequence: self._pattern_sequence, ast.MatchMapping: self._pattern_mapping,
-            ast.MatchClass: self._pattern_class, ast.MatchStar: self._pattern_star,
-            ast.MatchAs: self._pattern_as, ast.MatchOr: self._pattern_or,
-        }
 
     # -- reporting -------------------------------------------------------------------------------
 
@@ -230,7 +201,7 @@ class _Checker:
     def statement(self, node: ast.stmt) -> None:
         self.unit.loc = node
         self.statements.append(node)
-        self._stmt[type(node)](node)
+        _STMT_CHECKS[type(node)](self, node)
         self.statements.pop()
 
     def _nothing(self, node: ast.AST) -> None:
@@ -546,7 +517,7 @@ class _Checker:
 
     def _pattern(self, pattern: ast.pattern, context: _PatternContext) -> None:
         self.unit.loc = pattern
-        self._pattern_kinds[type(pattern)](pattern, context)
+        _PATTERN_CHECKS[type(pattern)](self, pattern, context)
 
     def _subpattern(self, pattern: ast.pattern, context: _PatternContext) -> None:
         saved = context.allow_irrefutable
@@ -676,7 +647,7 @@ class _Checker:
         unit = self.unit
         saved = unit.loc
         unit.loc = node
-        self._expr[type(node)](node)
+        _EXPR_CHECKS[type(node)](self, node)
         unit.loc = saved
 
     def _jump_if(self, node: ast.expr) -> None:
@@ -954,6 +925,41 @@ class _Checker:
             if part is not None:
                 self.expr(part)
 
+
+#: compile.c's compiler_visit_stmt / compiler_visit_expr / compiler_pattern dispatch. Module-level
+#: tables of plain functions (not bound methods held by the checker), so a checker is not a cycle.
+_STMT_CHECKS: dict[type, Callable] = {
+    ast.FunctionDef: _Checker._function, ast.AsyncFunctionDef: _Checker._function,
+    ast.ClassDef: _Checker._class, ast.Return: _Checker._return, ast.Delete: _Checker._delete,
+    ast.Assign: _Checker._assign, ast.AugAssign: _Checker._augassign, ast.AnnAssign: _Checker._annassign,
+    ast.For: _Checker._for, ast.AsyncFor: _Checker._async_for, ast.While: _Checker._while,
+    ast.If: _Checker._if, ast.With: _Checker._with_statement, ast.AsyncWith: _Checker._with_statement,
+    ast.Match: _Checker._match,
+    ast.Raise: _Checker._raise, ast.Try: _Checker._try, ast.TryStar: _Checker._try_star,
+    ast.Assert: _Checker._assert, ast.Import: _Checker._import, ast.ImportFrom: _Checker._import_from,
+    ast.Global: _Checker._nothing, ast.Nonlocal: _Checker._nothing, ast.Expr: _Checker._expr_statement,
+    ast.Pass: _Checker._nothing, ast.Break: _Checker._break, ast.Continue: _Checker._continue,
+}
+
+_EXPR_CHECKS: dict[type, Callable] = {
+    ast.BoolOp: _Checker._boolop, ast.NamedExpr: _Checker._namedexpr, ast.BinOp: _Checker._binop,
+    ast.UnaryOp: _Checker._unaryop, ast.Lambda: _Checker._lambda, ast.IfExp: _Checker._ifexp,
+    ast.Dict: _Checker._dict, ast.Set: _Checker._elements, ast.ListComp: _Checker._comprehension,
+    ast.SetComp: _Checker._comprehension, ast.DictComp: _Checker._comprehension,
+    ast.GeneratorExp: _Checker._comprehension, ast.Await: _Checker._await, ast.Yield: _Checker._yield,
+    ast.YieldFrom: _Checker._yield_from, ast.Compare: _Checker._compare_node, ast.Call: _Checker._call,
+    ast.FormattedValue: _Checker._formatted_value, ast.JoinedStr: _Checker._joined_str,
+    ast.Constant: _Checker._nothing, ast.Attribute: _Checker._attribute,
+    ast.Subscript: _Checker._subscript, ast.Starred: _Checker._starred, ast.Name: _Checker._name,
+    ast.List: _Checker._sequence, ast.Tuple: _Checker._sequence, ast.Slice: _Checker._slice,
+}
+
+_PATTERN_CHECKS: dict[type, Callable] = {
+    ast.MatchValue: _Checker._pattern_value, ast.MatchSingleton: _Checker._nothing_pattern,
+    ast.MatchSequence: _Checker._pattern_sequence, ast.MatchMapping: _Checker._pattern_mapping,
+    ast.MatchClass: _Checker._pattern_class, ast.MatchStar: _Checker._pattern_star,
+    ast.MatchAs: _Checker._pattern_as, ast.MatchOr: _Checker._pattern_or,
+}
 
 _INFERRED_TYPES: dict[type, type] = {
     ast.Tuple: tuple, ast.List: list, ast.ListComp: list, ast.Dict: dict, ast.DictComp: dict,

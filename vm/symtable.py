@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import weakref
 from typing import Iterator, NamedTuple, Optional
 
 from .diagnostics import CompileError
@@ -98,7 +99,7 @@ class Scope:
         self.name = name
         self.kind = kind
         self.node = node
-        self.parent = parent
+        self._parent = weakref.ref(parent) if parent is not None else None
         self.lineno = lineno
         self.col_offset = col_offset
         self.symbols: dict[str, int] = {}
@@ -122,6 +123,12 @@ class Scope:
 
     def __repr__(self) -> str:
         return f"<Scope {self.kind.value} {self.name!r} line {self.lineno}>"
+
+    @property
+    def parent(self) -> Optional["Scope"]:
+        """The enclosing scope. Held weakly: a parent owns its children, and a back link would make
+        every symbol table (and the tree its scopes point into) a cycle for the garbage collector."""
+        return self._parent() if self._parent is not None else None
 
     @property
     def is_function(self) -> bool:
