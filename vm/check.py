@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .code import Code
 from .compiler import compile_source
@@ -38,11 +38,29 @@ def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(unique, key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message))
 
 
-def check_source(source: Union[str, bytes], filename: str) -> CheckResult:
-    """Compile ``source`` (text, or bytes decoded as CPython decodes a file) and report on it."""
+def check_source(source: Union[str, bytes], filename: str, *,
+                 on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None) -> CheckResult:
+    """Compile ``source`` (text, or bytes decoded as CPython decodes a file) and report on it.
+
+    ``on_diagnostics``, when given, receives the diagnostics as soon as they are known, before code
+    generation (``compile_source``'s callback), in the result's order: when the code is then
+    generated, the result's diagnostics are the same. Only a tree too deep for code generation or
+    a bug in bytelens can still turn them into an error; when the source has an error the callback
+    is not called. What it raises propagates (it is not a compile failure).
+    """
     warnings: list[Diagnostic] = []
+
+    def early(found: list[Diagnostic]) -> None:
+        try:
+            on_diagnostics(_in_source_order(found))
+        except Exception as error:
+            raise _CallbackFailed() from error
+
     try:
-        code = compile_source(source, filename, warnings_out=warnings)
+        code = compile_source(source, filename, warnings_out=warnings,
+                              on_diagnostics=early if on_diagnostics is not None else None)
+    except _CallbackFailed as failed:
+        raise failed.__cause__ from None
     except CompileError as error:
         return CheckResult(None, [error.to_diagnostic(), *_in_source_order(warnings)])
     except Exception as bug:  # a bug in bytelens must not hide the file's other diagnostics
@@ -50,6 +68,10 @@ def check_source(source: Union[str, bytes], filename: str) -> CheckResult:
         return CheckResult(None, [Diagnostic(filename, 1, 1, 1, 1, "error", message, "InternalError"),
                                   *_in_source_order(warnings)])
     return CheckResult(code, _in_source_order(warnings))
+
+
+class _CallbackFailed(Exception):
+    """Carries an exception of the caller's ``on_diagnostics`` past check_source's bug handler."""
 
 
 def python_files(paths: Iterable[str]) -> Iterator[str]:

@@ -8,13 +8,18 @@ Decoding, parsing and the compile checks live in vm/source.py and vm/checks.py; 
 in vm/symtable.py; code generation in vm/codegen*.py. The first error is raised as a
 ``CompileError``; warnings go to ``warnings_out`` when given, else through ``warnings`` as CPython
 issues them.
+
+Every diagnostic a user can fix is known once the checks have passed: code generation adds none
+(it fails only on a tree too deep for it, or on a bug in bytelens). ``on_diagnostics`` hands them
+over at that point, so an editor can show them while the code is still being generated.
 """
 
 from __future__ import annotations
 
 import ast
 import warnings
-from typing import Optional, Union
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, Union
 
 from .assembler import AssemblyError
 from .checks import check_module
@@ -30,11 +35,16 @@ _WARNING_CATEGORIES = {"SyntaxWarning": SyntaxWarning, "DeprecationWarning": Dep
 
 
 def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: str = "exec", *,
-                   warnings_out: Optional[list[Diagnostic]] = None) -> Code:
+                   warnings_out: Optional[list[Diagnostic]] = None,
+                   on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None) -> Code:
     """Compile source to a code object, or raise ``CompileError`` as CPython would.
 
     ``mode`` is ``compile()``'s: ``"exec"`` (a module), ``"eval"`` (one expression, whose value the
     code returns) or ``"single"`` (one interactive statement; expression values are printed).
+    ``on_diagnostics``, when given, is called once the source has passed parsing, the symbol table
+    and the compile checks, before code generation, with the warnings found (a new list; they are
+    still reported as usual at the end). It is not called when an error stops the compile first;
+    what it raises propagates.
     """
     if mode not in _MODES:
         raise ValueError("compile_source() mode must be 'exec', 'eval' or 'single'")
@@ -44,19 +54,28 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
     tree, found = parse_source(text, filename)
     try:
         with tree_recursion():
-            try:
+            with _compile_failures(tree, filename):
                 table = build_symtable(tree, filename)
                 check_module(tree, table, filename, warnings_out=found)
+            if on_diagnostics is not None:
+                on_diagnostics(list(found))
+            with _compile_failures(tree, filename):
                 code = generate_code(tree, table, filename, mode)
-            except RecursionError:
-                raise whole_file_error(RECURSION_MESSAGE, filename, source_lines(tree),
-                                        "RecursionError") from None
-            except (CompilerBug, AssemblyError) as bug:
-                raise whole_file_error(f"internal compiler error: {bug}", filename,
-                                        source_lines(tree), "SystemError") from None
     finally:
         _report(found, warnings_out)
     return code
+
+
+@contextmanager
+def _compile_failures(tree: ast.Module, filename: str) -> Iterator[None]:
+    """Report a tree too deep for a pass, and a bug in the code generator, as ``CompileError``."""
+    try:
+        yield
+    except RecursionError:
+        raise whole_file_error(RECURSION_MESSAGE, filename, source_lines(tree), "RecursionError") from None
+    except (CompilerBug, AssemblyError) as bug:
+        raise whole_file_error(f"internal compiler error: {bug}", filename, source_lines(tree),
+                               "SystemError") from None
 
 
 def _check_mode_grammar(text: str, filename: str, mode: str) -> None:
