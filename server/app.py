@@ -30,6 +30,7 @@ from bytelens.server.compiling import Compilation, CompileScheduler, compile_tex
 from bytelens.server.documents import Document, DocumentStore, corresponding_line
 from bytelens.server.positions import DEFAULT_ENCODING, ENCODINGS, Encoding, ast_to_lsp
 from bytelens.server.protocol import BytelensProtocol
+from bytelens.vm.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ class BytelensServer(LanguageServer):
         self.settings = settings.Settings()
         #: The defaults with the client's initializationOptions applied.
         self.initial_settings = settings.Settings()
-        self.compiler = CompileScheduler(self.documents, filename_of, self.publish, on_error=self.compile_failed)
+        self.compiler = CompileScheduler(self.documents, filename_of, self.publish,
+                                         on_diagnostics=self.publish_early, on_error=self.compile_failed)
         self.tracer = tracing.TraceRunner()
         #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
         self.outcomes: dict[tuple[str, str], tracing.TraceOutcome] = {}
@@ -122,16 +124,32 @@ class BytelensServer(LanguageServer):
         self.log(f"bytelens internal error: {error}\n{detail}", types.MessageType.Error)
         super().report_server_error(error, source)
 
+    def publish_early(self, document: Document, version: int, found: tuple[Diagnostic, ...]) -> None:
+        """Send a version's diagnostics before its code is generated (the scheduler calls this only
+        while ``version`` is the document's, so the document's text is the text compiled)."""
+        self._publish(document, version, document.lines, found)
+
     def publish(self, document: Document, compilation: Compilation) -> None:
-        """Send a compilation's diagnostics (called by the scheduler, newest version only)."""
-        if compilation.internal_error is not None:
-            self.log(f"compiling {document.uri} failed inside bytelens:\n{compilation.internal_traceback}",
-                     types.MessageType.Error)
-            found = [diagnostics.internal_error(compilation.internal_error)]
-        else:
-            found = diagnostics.to_lsp_list(compilation.diagnostics, compilation.lines, self.encoding)
+        """Send a compilation's diagnostics (called by the scheduler, newest version only), unless
+        the same ones went out for that version before its code was generated."""
+        if compilation.internal_error is None:
+            self._publish(document, compilation.version, compilation.lines, compilation.diagnostics)
+            return
+        self.log(f"compiling {document.uri} failed inside bytelens:\n{compilation.internal_traceback}",
+                 types.MessageType.Error)
+        document.published = None
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=document.uri, diagnostics=[diagnostics.internal_error(compilation.internal_error)],
+            version=compilation.version))
+
+    def _publish(self, document: Document, version: int, lines: list[str],
+                 found: tuple[Diagnostic, ...]) -> None:
+        if document.published == (version, found):
+            return
+        document.published = (version, found)
+        converted = diagnostics.to_lsp_list(found, lines, self.encoding)
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=document.uri, diagnostics=found, version=compilation.version))
+            types.PublishDiagnosticsParams(uri=document.uri, diagnostics=converted, version=version))
 
     def compile_failed(self, uri: str, error: BaseException) -> None:
         self.log(f"compiling {uri} failed inside the server:\n{''.join(traceback.format_exception(error))}",
@@ -201,10 +219,15 @@ class BytelensServer(LanguageServer):
             return []
         found = await self.run_off_loop(lenses.find_functions, good.text) or []
         moved = []
+        growth = len(document.lines) - len(good.lines)
         for function in found:
             row = corresponding_line(good.lines, document.lines, function.line - 1)
-            if row is not None:
-                moved.append(dataclasses.replace(function, line=row + 1))
+            if row is None:
+                continue
+            end = corresponding_line(good.lines, document.lines, function.end_line - 1)
+            if end is None:  # the edit is inside the function: it grew or shrank with it
+                end = min(max(function.end_line - 1 + growth, row), len(document.lines) - 1)
+            moved.append(dataclasses.replace(function, line=row + 1, end_line=end + 1))
         return moved
 
 
@@ -344,7 +367,8 @@ async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list
         outcome = ls.outcomes.get((uri, function.qualname))
         position = ast_to_lsp(document.lines, function.line, function.column, ls.encoding)
         argument = {"uri": uri, "function": function.qualname, "line": function.line - 1,
-                    "call": outcome.call if outcome else function.call, "template": function.template}
+                    "endLine": function.end_line - 1, "call": outcome.call if outcome else function.call,
+                    "template": function.template}
         result.append(types.CodeLens(
             range=types.Range(position, position),
             command=types.Command(title=function.title(outcome.summary if outcome else None),

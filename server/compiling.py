@@ -9,11 +9,18 @@ event loop gets it back every switch interval, so hovers keep being answered). A
 running is never abandoned half-way nor run twice at once for the same document: the next task
 waits for it, then compiles the newest text. A result is handed on only while it is still for the
 document's newest version, so an old version's diagnostics never replace a newer one's.
+
+Diagnostics are handed on before the code exists: the compiler knows them once its checks have
+passed (``check_source``'s ``on_diagnostics``), and code generation, a good part of a compile,
+adds none. The compile thread passes them to the loop at that point; the compilation itself (code
+for hovers, lenses and the disassembly) follows when code generation ends, and only then replaces
+the document's last good one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import traceback
@@ -77,13 +84,24 @@ class Compilation:
             index.warm()
 
 
-def compile_text(text: str, filename: str, version: int) -> Compilation:
-    """Compile one version with the bytelens compiler; never raises."""
+#: Called in the compile thread with a version's diagnostics, before its code is generated.
+EarlyDiagnostics = Callable[[tuple[Diagnostic, ...]], None]
+
+
+def compile_text(text: str, filename: str, version: int,
+                 on_diagnostics: Optional[EarlyDiagnostics] = None) -> Compilation:
+    """Compile one version with the bytelens compiler; never raises.
+
+    ``on_diagnostics`` gets the diagnostics once they are known, if the text passes the compiler's
+    checks (they are then the compilation's own, barring a failure of bytelens in code generation);
+    it must not raise.
+    """
     lines = split_lines(text)
+    early = None if on_diagnostics is None else (lambda found: on_diagnostics(tuple(found)))
     try:
         from bytelens.vm import check_source
 
-        result = check_source(text, filename)
+        result = check_source(text, filename, on_diagnostics=early)
     except Exception as error:  # a bug in the compiler must not cost the user the server
         return Compilation(version, lines, None, (), internal_error=f"{type(error).__name__}: {error}",
                            internal_traceback=traceback.format_exc())
@@ -91,9 +109,12 @@ def compile_text(text: str, filename: str, version: int) -> Compilation:
 
 
 #: compile_text's shape, replaceable in tests.
-CompileFunction = Callable[[str, str, int], Compilation]
+CompileFunction = Callable[[str, str, int, Optional[EarlyDiagnostics]], Compilation]
 #: Called on the event loop with a document and its newest compilation.
 ResultCallback = Callable[[Document, Compilation], None]
+#: Called on the event loop with a document, its newest version and that version's diagnostics,
+#: as soon as they are known (the compilation follows through ResultCallback).
+DiagnosticsCallback = Callable[[Document, int, tuple[Diagnostic, ...]], None]
 #: Called on the event loop when scheduling itself failed (a bug): the URI and the exception.
 ErrorCallback = Callable[[str, BaseException], None]
 
@@ -102,12 +123,13 @@ class CompileScheduler:
     """Debounced, ordered, off-loop compilation of the documents in a store."""
 
     def __init__(self, documents: DocumentStore, filename_of: Callable[[str], str],
-                 on_result: ResultCallback, *, compile_function: CompileFunction = compile_text,
-                 delay: float = DEBOUNCE_SECONDS, executor: Optional[Executor] = None,
-                 on_error: Optional[ErrorCallback] = None) -> None:
+                 on_result: ResultCallback, *, on_diagnostics: Optional[DiagnosticsCallback] = None,
+                 compile_function: CompileFunction = compile_text, delay: float = DEBOUNCE_SECONDS,
+                 executor: Optional[Executor] = None, on_error: Optional[ErrorCallback] = None) -> None:
         self._documents = documents
         self._filename_of = filename_of
         self._on_result = on_result
+        self._on_diagnostics = on_diagnostics
         self._compile = compile_function
         self._on_error = on_error
         self._delay = delay
@@ -173,8 +195,12 @@ class CompileScheduler:
         if document is None:
             return
         text, version = document.text, document.version
-        future = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._compile, text, self._filename_of(uri), version)
+        loop = asyncio.get_running_loop()
+        early = None
+        if self._on_diagnostics is not None:
+            early = functools.partial(self._diagnostics_from_thread, loop, uri, document, version)
+        future = loop.run_in_executor(self._executor, self._compile, text, self._filename_of(uri), version,
+                                      early)
         self._running[uri] = future
         future.add_done_callback(lambda done: self._record(uri, document, done))
         compilation = await asyncio.shield(future)
@@ -184,6 +210,26 @@ class CompileScheduler:
         if compilation.ok:
             # Decode for hovers now, off the loop, rather than on the first hover of each function.
             await asyncio.get_running_loop().run_in_executor(self._executor, compilation.warm_index)
+
+    def _diagnostics_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
+                                 version: int, found: tuple[Diagnostic, ...]) -> None:
+        """In the compile thread: hand a version's diagnostics to the loop, before its code exists."""
+        try:
+            loop.call_soon_threadsafe(self._diagnostics_known, uri, document, version, found)
+        except RuntimeError:  # the loop has closed (shutdown): nobody is waiting for them
+            pass
+
+    def _diagnostics_known(self, uri: str, document: Document, version: int,
+                           found: tuple[Diagnostic, ...]) -> None:
+        if self._on_diagnostics is None or self._documents.get(uri) is not document \
+                or document.version != version:
+            return
+        try:
+            self._on_diagnostics(document, version, found)
+        except Exception as error:  # a bug in the server: reported like a failed compile task
+            logger.error("publishing %s failed: %s", uri, "".join(traceback.format_exception(error)))
+            if self._on_error is not None:
+                self._on_error(uri, error)
 
     def _record(self, uri: str, document: Document, future: asyncio.Future) -> None:
         """Keep every finished compilation, even one whose task was cancelled meanwhile, in the
@@ -199,3 +245,4 @@ class CompileScheduler:
         for uri in list(self._tasks):
             self.cancel(uri)
         self._executor.shutdown(wait=False, cancel_futures=True)
+

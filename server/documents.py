@@ -18,6 +18,7 @@ from bytelens.server.positions import Encoding, lsp_to_index, split_lines
 if TYPE_CHECKING:
     from bytelens.server.compiling import Compilation
     from bytelens.server.lenses import TracedFunction
+    from bytelens.vm.diagnostics import Diagnostic
 
 
 @dataclass(eq=False)
@@ -32,6 +33,9 @@ class Document:
     last_good: Optional["Compilation"] = None
     #: (version, its functions) for the code lenses, computed on the first request per version.
     functions: Optional[tuple[int, list["TracedFunction"]]] = None
+    #: (version, diagnostics) last sent to the client: a version's diagnostics go out as soon as
+    #: the compiler knows them, and are not sent again when its compilation ends with the same ones.
+    published: Optional[tuple[int, tuple["Diagnostic", ...]]] = None
     _text: Optional[str] = field(default=None, repr=False)
 
     @property

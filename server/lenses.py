@@ -36,6 +36,8 @@ class TracedFunction:
     #: The ``def`` line (1-based, as the AST counts) and its column (UTF-8 bytes).
     line: int
     column: int
+    #: The function's last line (1-based; the end of its body, as the AST's ``end_lineno``).
+    end_line: int
     #: The expression to trace without asking, or None when the user must supply one.
     call: Optional[str]
     #: What the client offers the user to edit when ``call`` is None.
@@ -85,7 +87,7 @@ class _Finder:
             qualname = f"{prefix}{node.name}"
             if reach is not None:
                 own = _docstring_call(node)
-                traced = TracedFunction(qualname, node.name, node.lineno, node.col_offset,
+                traced = TracedFunction(qualname, node.name, node.lineno, node.col_offset, _end_line(node),
                                         own if own is not None else reach.call, reach.template)
             elif class_path:
                 traced = _method(node, qualname, class_path)
@@ -122,6 +124,10 @@ def _required(arguments: ast.arguments, skip_first: bool) -> list[str]:
     keywords = [f"{a.arg}={a.arg}" for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults)
                 if default is None]
     return needed + keywords
+
+
+def _end_line(node: FunctionNode) -> int:
+    return node.end_lineno if node.end_lineno is not None else node.lineno
 
 
 def _is_generator(node: FunctionNode) -> bool:
@@ -196,7 +202,7 @@ def _method(node: FunctionNode, qualname: str, classes: list[ast.ClassDef]) -> T
     if node.name in ("__init__", "__new__"):
         return _finish(node, qualname, instance, constructor_known and not constructor, plain=True)
     if decorators & {"setter", "deleter"}:
-        return TracedFunction(qualname, node.name, node.lineno, node.col_offset, None,
+        return TracedFunction(qualname, node.name, node.lineno, node.col_offset, _end_line(node), None,
                               f"{instance}.{node.name}")
     if "property" in decorators or "cached_property" in decorators:
         template = f"{instance}.{node.name}"
@@ -225,5 +231,6 @@ def _finish(node: FunctionNode, qualname: str, template: str, ready: bool, *,
         template = f"list({template})"
     example = _docstring_call(node)
     call = template if ready else example
-    return TracedFunction(qualname, node.name, node.lineno, node.col_offset, call, template)
+    return TracedFunction(qualname, node.name, node.lineno, node.col_offset, _end_line(node), call,
+                          template)
 

@@ -7,31 +7,46 @@ that the ordering cases are reproducible; the real compiler is exercised end to 
 import asyncio
 import threading
 
-from bytelens.server.compiling import Compilation, CompileScheduler
+from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
 from bytelens.server.documents import DocumentStore
+from bytelens.vm.diagnostics import Diagnostic
 from lsprotocol import types
 
 URI = "file:///doc.py"
 
 
 class RecordingCompiler:
+    """Records its calls; ``gate`` holds a compile up before its checks end, ``generating`` after
+    its diagnostics were handed on (during code generation)."""
+
     def __init__(self):
         self.calls = []
         self.gate = threading.Event()
         self.gate.set()
+        self.generating = threading.Event()
+        self.generating.set()
 
-    def __call__(self, text, filename, version):
+    def __call__(self, text, filename, version, on_diagnostics=None):
         self.calls.append((text, version))
         self.gate.wait(5)
-        return Compilation(version, [text], code=None, diagnostics=())
+        diagnostics = (warning(version),)
+        if on_diagnostics is not None:
+            on_diagnostics(diagnostics)
+        self.generating.wait(5)
+        return Compilation(version, [text], code=None, diagnostics=diagnostics)
 
 
-def make(delay=0.01):
+def warning(version):
+    return Diagnostic("doc.py", version, 1, version, 2, "warning", f"version {version}", "SyntaxWarning")
+
+
+def make(delay=0.01, early=None):
     documents = DocumentStore()
     published = []
     compiler = RecordingCompiler()
+    on_diagnostics = None if early is None else (lambda d, version, found: early.append((version, found)))
     scheduler = CompileScheduler(documents, lambda uri: uri, lambda d, c: published.append((c.version, c.text)),
-                                 compile_function=compiler, delay=delay)
+                                 on_diagnostics=on_diagnostics, compile_function=compiler, delay=delay)
     return documents, scheduler, compiler, published
 
 
@@ -126,3 +141,46 @@ async def test_documents_compile_independently():
     await scheduler.wait(URI)
     await scheduler.wait("file:///other.py")
     assert sorted(published) == [(1, "a"), (1, "b")]
+
+
+async def test_diagnostics_are_handed_on_before_the_code_is_generated():
+    early = []
+    documents, scheduler, compiler, published = make(early=early)
+    document = documents.open(URI, "text", 1)
+    compiler.generating.clear()
+    task = scheduler.schedule(URI, debounce=False)
+    while not early:
+        await asyncio.sleep(0.005)
+    assert early == [(1, (warning(1),))]
+    # The compilation is not there yet: hovers keep using what they had.
+    assert published == [] and document.compilation is None and document.last_good is None
+    compiler.generating.set()
+    await task
+    assert published == [(1, "text")] and document.compilation.version == 1
+
+
+async def test_early_diagnostics_of_a_superseded_version_are_dropped():
+    early = []
+    documents, scheduler, compiler, published = make(early=early)
+    documents.open(URI, "old", 1)
+    compiler.gate.clear()
+    scheduler.schedule(URI, debounce=False)
+    while not compiler.calls:
+        await asyncio.sleep(0.005)
+    edit(documents, 2, "new")  # typed while version 1 was being checked
+    scheduler.schedule(URI)
+    compiler.gate.set()
+    await scheduler.wait(URI)
+    assert compiler.calls == [("old", 1), ("new", 2)]
+    assert early == [(2, (warning(2),))]
+    assert published == [(2, "new")]
+
+
+def test_compile_text_hands_over_what_the_compilation_then_reports():
+    early = []
+    compilation = compile_text("def f(x):\n    return x is 1\n", "doc.py", 3, early.append)
+    assert compilation.ok
+    assert early == [compilation.diagnostics] and compilation.diagnostics[0].kind == "SyntaxWarning"
+    broken = []
+    assert not compile_text("x = (\n", "doc.py", 4, broken.append).ok
+    assert broken == []

@@ -128,3 +128,21 @@ def test_unparsable_source_gives_none_and_titles_show_outcomes():
     assert find_functions("def f(:\n") is None
     f = functions("def f(): pass\n")["f"]
     assert f.title("f() -> None · 3 steps") == "f() -> None · 3 steps"
+
+
+def test_each_function_knows_its_last_line():
+    found = functions('''
+        @decorator
+        def outer(a):
+            def inner():
+                return a
+
+            return inner  # the end of outer's body
+
+        class C:
+            def m(self): return 1
+        x = 1
+    ''')
+    assert (found["outer"].line, found["outer"].end_line) == (3, 7)
+    assert (found["outer.<locals>.inner"].line, found["outer.<locals>.inner"].end_line) == (4, 5)
+    assert (found["C.m"].line, found["C.m"].end_line) == (10, 10)

@@ -297,6 +297,18 @@ async def test_hovers_use_the_last_good_compilation_during_a_syntax_error(client
     # The lenses stay too, on the lines their functions moved to.
     lenses = await lenses_of(client, uri)
     assert lenses["scale"].range.start.line == 1 and lenses["Box.size"].range.start.line == 7
+    assert [lenses[name].command.arguments[0]["endLine"] for name in ("scale", "Box.size")] == [4, 8]
+
+
+async def test_lens_ends_follow_an_unfinished_edit_inside_a_function(client: LanguageClient, tmp_path: Path):
+    uri = open_document(client, tmp_path / "program.py", PROGRAM)
+    await diagnostics_of(client, uri)
+    # `return result` becomes `return (` + two lines: scale's last line is now part of the edit.
+    insert(client, uri, 2, 3, len("    return "), "(\n        x,\n")
+    await diagnostics_of(client, uri, lambda found: len(found) == 1)
+    lenses = await lenses_of(client, uri)
+    ranges = {name: (lens.range.start.line, lens.command.arguments[0]["endLine"]) for name, lens in lenses.items()}
+    assert ranges == {"scale": (0, 5), "Box.size": (8, 9)}
 
 
 async def test_hover_never_runs_user_code(client: LanguageClient, tmp_path: Path):
@@ -415,8 +427,10 @@ async def test_lenses_per_function(client: LanguageClient, tmp_path: Path):
     assert set(lenses) == {"fact", "add", "spin", "native", "Counter.bump"}
     assert lenses["fact"].command.title == "▷ Trace fact(4)"
     assert lenses["fact"].command.command == "bytelens.trace"
-    assert lenses["fact"].command.arguments[0] == {"uri": uri, "function": "fact", "line": 0, "call": "fact(4)",
-                                                   "template": "fact(n)"}
+    assert lenses["fact"].command.arguments[0] == {"uri": uri, "function": "fact", "line": 0, "endLine": 6,
+                                                   "call": "fact(4)", "template": "fact(n)"}
+    assert lenses["Counter.bump"].command.arguments[0]["line"] == 19
+    assert lenses["Counter.bump"].command.arguments[0]["endLine"] == 20
     assert lenses["fact"].range.start == types.Position(0, 0)
     assert lenses["add"].command.title == "▷ Trace add(…)"
     assert lenses["add"].command.arguments[0]["call"] is None
