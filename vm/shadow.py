@@ -147,9 +147,48 @@ def add_vm_entry(exc: BaseException, code: Code, globals: dict, index: int, new_
     if new_entry:
         positions = code.positions
         line = positions[index][0] if index < len(positions) else None
-        tb = TracebackType(tb, shadow_frame(code, globals), 2 * index,
-                           line if line is not None else code.firstlineno)
+        running = _running_frame()  # the frame whose blocks interpreter.handle_exception unwinds
+        if running is not None and running.code is code and running.locals is None:
+            entry_frame = _live_frame(running)
+        else:
+            entry_frame = shadow_frame(code, globals)
+        tb = TracebackType(tb, entry_frame, 2 * index, line if line is not None else code.firstlineno)
     exc.__traceback__ = tb
+
+
+# A traceback entry of a function frame keeps the VM frame alive, as CPython's entries keep their
+# frames (so the frame's variables live as long as the traceback, and a later ``x = None`` in a
+# frame still running frees the old value): its frame is a never-started host generator of the
+# shadow code taking the VM frame as its one argument, ``.frame`` (its ``f_locals``). Copying the
+# variables themselves in once the exception has left the frame would show them to
+# ``traceback``'s ``capture_locals``, but costs a quarter more per exception (measured).
+_LIVE = (".frame",)
+
+_threads = None
+
+
+def _running_frame():
+    """The innermost VM frame of this thread (the interpreter imports this module: found late)."""
+    global _threads
+    if _threads is None:
+        from .interpreter import _thread_local
+        _threads = _thread_local
+    return _threads.state.frame
+
+
+#: Per code object: its shadow code as a function taking the VM frame.
+_live_makers: "weakref.WeakKeyDictionary[Code, FunctionType]" = weakref.WeakKeyDictionary()
+
+
+def _live_frame(frame) -> FrameType:
+    maker = _live_makers.get(frame.code)
+    if maker is None:
+        shadow = shadow_frame(frame.code, frame.globals).f_code
+        names = _LIVE + shadow.co_varnames  # the code's own names too: CPython's NameError hints read them
+        maker = _live_makers[frame.code] = FunctionType(
+            shadow.replace(co_argcount=1, co_posonlyargcount=0, co_kwonlyargcount=0, co_varnames=names,
+                           co_nlocals=len(names), co_cellvars=(), co_freevars=()), frame.globals)
+    return maker(frame).gi_frame
 
 
 def add_entry_at_start(exc: BaseException, code: Code, globals: dict) -> None:

@@ -1,7 +1,11 @@
 """Objects are freed as soon as the program drops them (reference counting, garbage collector off):
 locals of generators closed early, of frames an exception passed through, of async generators
 closed by the event loop. The VM must not keep them in reference cycles of its own."""
-import gc, weakref
+import asyncio
+import gc
+import sys
+import weakref
+
 gc.disable()
 class Res:
     pass
@@ -59,7 +63,8 @@ try:
 except ValueError:
     pass
 print("via host callback", refs[-1]() is None)
-import asyncio
+
+
 async def agen():
     r = Res(); refs.append(weakref.ref(r))
     try:
@@ -71,3 +76,50 @@ async def main():
         break
 asyncio.run(main())
 print("async gen", refs[-1]() is None)
+
+
+# A traceback keeps the frames it passed alive, with their variables, while the exception lives;
+# a frame that goes on running after catching can still drop a variable.
+wr = None
+
+
+def raising_with_a_local():
+    global wr
+    local = Res()
+    wr = weakref.ref(local)
+    raise KeyError("k")
+
+
+try:
+    raising_with_a_local()
+except KeyError as caught:
+    print("alive while the exception is handled", wr() is not None)
+print("freed with the exception", wr() is None)
+
+
+def handler_drops_its_variable():
+    value = Res()
+    probe = weakref.ref(value)
+    try:
+        try:
+            raise ValueError(value)
+        except ValueError:
+            raise KeyError
+    except KeyError as error:
+        error.__context__ = None
+        value = None
+        return probe() is None
+
+
+print("dropped by the running frame", handler_drops_its_variable())
+
+
+def suggestion():
+    blech = None
+    print(bluch)
+
+
+try:
+    suggestion()
+except NameError:
+    sys.__excepthook__(*sys.exc_info())  # CPython's C hook suggests 'blech'
