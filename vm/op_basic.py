@@ -474,7 +474,8 @@ def _unpack_builder(kind: type, with_call: bool):
             for iterable in iterables:
                 if with_call and n == 1:  # f(*x) alone: the error names f, as CALL_FUNCTION_EX's
                     iterable = iterable_or_error(iterable, extend_error_target(s[-1]))
-                elif not hasattr(type(iterable), "__iter__") and not hasattr(type(iterable), "__getitem__"):
+                elif kind is not set and not hasattr(type(iterable), "__iter__") \
+                        and not hasattr(type(iterable), "__getitem__"):  # a set display fails as set.update
                     raise TypeError(f"Value after * must be an iterable, not {type(iterable).__name__}")
                 items.extend(iterable)
             s.append(kind(items))
