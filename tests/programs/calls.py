@@ -155,3 +155,12 @@ for attempt in (lambda: takes_all(*takes_all), lambda: takes_all(1, *takes_all),
         attempt()
     except TypeError as error:
         print(error)
+
+
+# A starred non-iterable in a set display fails as set.update does; in a tuple or list display as
+# 3.11's LIST_EXTEND does.
+for display in ("{1, *1, 0, 4}", "{*None}", "{*[1], *2}", "(1, *1)", "[*1]", "{**1}"):
+    try:
+        eval(display)
+    except TypeError as error:
+        print(display, "->", error)
