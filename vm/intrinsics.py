@@ -98,8 +98,8 @@ def _namespaces(f: Frame, name: str, args: list) -> tuple[Any, Any, Any]:
             locals_ = frame_locals(f)
     elif locals_ is None:
         locals_ = globals_
-    if "__builtins__" not in globals_:
-        globals_["__builtins__"] = f.builtins if f.globals is globals_ else builtins
+    if "__builtins__" not in globals_:  # CPython's exec/eval: the calling frame's builtins (a dict)
+        globals_["__builtins__"] = f.builtins
     return source, globals_, locals_
 
 

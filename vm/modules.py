@@ -110,9 +110,9 @@ def _string_token_location(source: Union[str, bytes, None], diagnostic: Diagnost
 
 def run_code(code: Code, globals: dict, locals: Any = None) -> Any:
     """Run module-level ``code`` with these namespaces (``locals`` defaults to ``globals``)."""
-    if "__builtins__" not in globals:
+    if "__builtins__" not in globals:  # as CPython's exec and import do: the builtins dict
         import builtins
-        globals["__builtins__"] = builtins
+        globals["__builtins__"] = builtins.__dict__
     frame = Frame(code, decode(code).ops, [NULL] * len(code.varnames), [CellType() for _ in code.cellvars],
                   globals, builtins_of(globals), thread_state())
     frame.locals = globals if locals is None else locals
@@ -135,7 +135,7 @@ def run_module(code: Code, module_name: str, *, path: Optional[str] = None, regi
     namespace = module.__dict__
     if path is not None:
         namespace["__file__"] = path
-    namespace.setdefault("__builtins__", sys.modules["builtins"])
+    namespace.setdefault("__builtins__", sys.modules["builtins"].__dict__)  # as an import gives it
     if register:
         sys.modules[module_name] = module
     try:

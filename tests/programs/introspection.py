@@ -1,5 +1,7 @@
 """locals(), globals(), vars(), dir(), eval/exec of strings, zero-argument super(), __class__,
 function attributes, sys.exc_info in nested calls."""
+import _helper_module
+import builtins as _builtins_module
 import sys
 
 GLOBAL = "module level"
@@ -116,3 +118,15 @@ except IndexError:
 print("outside sees", current_exception())
 print(vars()["GLOBAL"], sorted(k for k in vars() if k.startswith("GLO")))
 print(dir()[:3])
+
+
+# __builtins__: the module in __main__, the builtins dict where exec, eval and imports put it.
+namespace = {}
+exec("x = 1", namespace)
+evaluated = {}
+eval("1", evaluated)
+print(type(namespace["__builtins__"]).__name__, namespace["__builtins__"] is _builtins_module.__dict__,
+      type(evaluated["__builtins__"]).__name__, type(__builtins__).__name__,
+      type(_helper_module.__dict__["__builtins__"]).__name__)
+exec("def made(): pass", namespace)
+print(namespace["made"].__builtins__ is _builtins_module.__dict__)
