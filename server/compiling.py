@@ -28,6 +28,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from bytelens.server.collector import CollectorPause
 from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
@@ -94,18 +95,26 @@ def compile_text(text: str, filename: str, version: int,
 
     ``on_diagnostics`` gets the diagnostics once they are known, if the text passes the compiler's
     checks (they are then the compilation's own, barring a failure of bytelens in code generation);
-    it must not raise.
+    it must not raise. Until then automatic garbage collection is paused (``collector.py``).
     """
-    lines = split_lines(text)
-    early = None if on_diagnostics is None else (lambda found: on_diagnostics(tuple(found)))
+    pause = CollectorPause()
+
+    def checked(found: list[Diagnostic]) -> None:
+        pause.end()
+        if on_diagnostics is not None:
+            on_diagnostics(tuple(found))
+
     try:
         from bytelens.vm import check_source
 
-        result = check_source(text, filename, on_diagnostics=early)
+        result = check_source(text, filename, on_diagnostics=checked)
     except Exception as error:  # a bug in the compiler must not cost the user the server
-        return Compilation(version, lines, None, (), internal_error=f"{type(error).__name__}: {error}",
+        return Compilation(version, split_lines(text), None, (),
+                           internal_error=f"{type(error).__name__}: {error}",
                            internal_traceback=traceback.format_exc())
-    return Compilation(version, lines, result.code, tuple(result.diagnostics))
+    finally:
+        pause.end()
+    return Compilation(version, split_lines(text), result.code, tuple(result.diagnostics))
 
 
 #: compile_text's shape, replaceable in tests.

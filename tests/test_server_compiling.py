@@ -5,8 +5,10 @@ that the ordering cases are reproducible; the real compiler is exercised end to 
 """
 
 import asyncio
+import gc
 import threading
 
+from bytelens.server.collector import CollectorPause
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
 from bytelens.server.documents import DocumentStore
 from bytelens.vm.diagnostics import Diagnostic
@@ -184,3 +186,30 @@ def test_compile_text_hands_over_what_the_compilation_then_reports():
     broken = []
     assert not compile_text("x = (\n", "doc.py", 4, broken.append).ok
     assert broken == []
+
+
+def test_collector_pauses_overlap_and_restore_the_collector():
+    assert gc.isenabled()
+    first = CollectorPause()
+    second = CollectorPause()
+    assert not gc.isenabled()
+    first.end()
+    first.end()  # ending twice counts once
+    assert not gc.isenabled()
+    second.end()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pause = CollectorPause()
+        pause.end()
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
+
+
+def test_compile_text_collects_again_from_code_generation_on():
+    seen = []
+    compile_text("x = 1\n", "doc.py", 1, lambda found: seen.append(gc.isenabled()))
+    assert seen == [True] and gc.isenabled()
+    assert not compile_text("x = (\n", "doc.py", 2).ok
+    assert gc.isenabled()

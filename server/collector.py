@@ -1,0 +1,44 @@
+"""Keeping the cycle collector out of the way of a compile's first half.
+
+A compile of a large file allocates the whole syntax tree and symbol table before its diagnostics
+are known, and all of it survives until the compile ends: every collection in that stretch walks
+objects it cannot free, and the objects it promotes set off full collections that walk everything
+the server holds (the last compilation, its decoded instructions). The compiler leaves no reference
+cycles (tests/test_compiler_pipeline.py), so nothing is lost by pausing automatic collection until
+the diagnostics are out; collections resume for code generation and afterwards.
+
+The collector is process-wide: overlapping pauses (two documents compiling) are counted, and the
+last to end re-enables it, only if it was enabled when the first began.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+_lock = threading.Lock()
+_active = 0
+_was_enabled = False
+
+
+class CollectorPause:
+    """Automatic garbage collection off from construction until ``end()`` (idempotent)."""
+
+    def __init__(self) -> None:
+        global _active, _was_enabled
+        with _lock:
+            if _active == 0:
+                _was_enabled = gc.isenabled()
+                gc.disable()
+            _active += 1
+        self._ended = False
+
+    def end(self) -> None:
+        global _active
+        with _lock:
+            if self._ended:
+                return
+            self._ended = True
+            _active -= 1
+            if _active == 0 and _was_enabled:
+                gc.enable()
