@@ -421,20 +421,6 @@ class Generator(_FrameRunner):
         return self._frame is not None and self._started and not self._running
 
 
-class IterableCoroutine(Generator):
-    """A generator whose code ``types.coroutine`` flagged CO_ITERABLE_COROUTINE: ``await`` accepts it.
-
-    CPython's C code (``anext()``'s awaitable, ``asyncio``) recognises such a generator by its
-    code's flag, which it cannot read on a VM generator; ``__await__`` (the generator itself, as
-    CPython's ``_PyCoro_GetAwaitableIter`` returns) makes it awaitable there too.
-    """
-
-    __slots__ = ()
-
-    def __await__(self) -> "IterableCoroutine":
-        return self
-
-
 class Coroutine(_FrameRunner):
     __slots__ = ("_cr_origin",)
     _kind = "coroutine"
@@ -871,19 +857,68 @@ def make_generator(function: Any, frame: Frame, kind: int) -> _FrameRunner:
         return Coroutine(function, frame)
     if kind & CO_ASYNC_GENERATOR:
         return AsyncGenerator(function, frame)
-    if frame.code.flags & CO_ITERABLE_COROUTINE:
-        return IterableCoroutine(function, frame)
     return Generator(function, frame)
 
 
 def is_iterable_coroutine(value: Any) -> bool:
     """A VM generator made by a function flagged CO_ITERABLE_COROUTINE (``types.coroutine``)."""
-    return type(value) is IterableCoroutine
+    return type(value) is Generator and bool(value._code.flags & CO_ITERABLE_COROUTINE)
+
+
+class AnextAwaitable:
+    """What ``anext(iterator, default)`` returns (CPython's anext_awaitable): awaiting it awaits
+    ``iterator.__anext__()``, and its StopAsyncIteration becomes the default value.
+
+    The VM's own, for ``anext`` called by VM code (intrinsics.py): CPython's recognises a
+    ``types.coroutine`` generator by its code flag, which it cannot read on a VM generator.
+    """
+
+    __slots__ = ("_wrapped", "_default", "_iterator")
+
+    def __init__(self, wrapped: Any, default: Any) -> None:
+        self._wrapped = wrapped
+        self._default = default
+        self._iterator: Any = None
+
+    def __await__(self) -> "AnextAwaitable":
+        return self
+
+    def __iter__(self) -> "AnextAwaitable":
+        return self
+
+    def _awaited(self) -> Any:
+        """The iterator that awaiting the wrapped awaitable drives (made once)."""
+        if self._iterator is None:
+            from .op_generators import get_awaitable
+            iterator = get_awaitable(self._wrapped)
+            if type(iterator) is Coroutine or type(iterator) is types.CoroutineType:
+                iterator = iterator.__await__()
+            self._iterator = iterator
+        return self._iterator
+
+    def _proxy(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._awaited(), method)(*args)
+        except StopAsyncIteration:
+            error = StopIteration(self._default)
+        raise error
+
+    def __next__(self) -> Any:
+        return self._proxy("__next__")
+
+    def send(self, value: Any) -> Any:
+        return self._proxy("send", value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._proxy("throw", *args)
+
+    def close(self) -> Any:
+        return self._proxy("close")
 
 
 # As for functions: type(g) prints as CPython's, and g.__class__ is CPython's type, so identity and
 # isinstance checks in host code (inspect.isgenerator, types.coroutine ...) accept these objects.
-for _class, _name in ((Generator, "generator"), (IterableCoroutine, "generator"), (Coroutine, "coroutine"), (AsyncGenerator, "async_generator"),
+for _class, _name in ((Generator, "generator"), (AnextAwaitable, "anext_awaitable"), (Coroutine, "coroutine"), (AsyncGenerator, "async_generator"),
                       (CoroutineWrapper, "coroutine_wrapper"), (AsyncGenASend, "async_generator_asend"),
                       (AsyncGenAThrow, "async_generator_athrow")):
     _class.__name__ = _class.__qualname__ = _name

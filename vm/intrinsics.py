@@ -1,7 +1,8 @@
 """Builtins that need the calling VM frame: ``super()``, ``locals()``, ``globals()``, ``vars()``,
 ``dir()``, ``eval``, ``exec``, ``__build_class__``, and ``sys.setrecursionlimit`` /
 ``sys.getrecursionlimit``, which set and read the VM's frame limit rather than the host's, and
-``sys._getframe``, which returns the program's frames.
+``sys._getframe``, which returns the program's frames; and ``anext`` with a default, whose awaitable
+must recognise the VM's ``types.coroutine`` generators.
 
 CPython's versions of these read the running host frame, which for code on the VM is the
 interpreter's own. When VM code calls one of them directly (CALL_FUNCTION, CALL_METHOD,
@@ -158,6 +159,18 @@ def _getframe(f: Frame, args: list) -> Any:
     return vm_getframe(f, operator.index(args[0]) if args else 0)
 
 
+def _anext(f: Frame, args: list) -> Any:
+    """``anext(iterator, default)``: the awaitable is the VM's (generators.AnextAwaitable)."""
+    if len(args) != 2:
+        return builtins.anext(*args)
+    iterator, default = args
+    method = getattr(type(iterator), "__anext__", None)
+    if method is None:
+        raise TypeError(f"'{type(iterator).__name__}' object is not an async iterator")
+    from .generators import AnextAwaitable
+    return AnextAwaitable(method(iterator), default)
+
+
 def _build_class(f: Frame, args: list) -> Any:
     from .build_class import build_class
     return build_class(*args)
@@ -172,6 +185,7 @@ SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
     builtins.eval: _eval,
     builtins.exec: _exec,
     builtins.__build_class__: _build_class,
+    builtins.anext: _anext,
     sys.setrecursionlimit: _setrecursionlimit,
     sys.getrecursionlimit: _getrecursionlimit,
     sys._getframe: _getframe,

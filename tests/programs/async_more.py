@@ -1,5 +1,5 @@
 """async generators asend/athrow/aclose, gather errors, types.coroutine, timeouts, cancellation, async iterators."""
-import asyncio, inspect, types
+import asyncio, collections.abc, inspect, types
 async def agen():
     try:
         yield 1
@@ -110,8 +110,11 @@ async def itercoro_main():
     ticker = Ticker()
     print(await anext(ticker), await anext(ticker, "x"), [v async for v in Ticker()])
     made = hop(4)
-    print(type(made).__name__, inspect.isawaitable(made), inspect.isgenerator(made), inspect.iscoroutine(made))
+    print(type(made).__name__, inspect.isawaitable(made), inspect.isgenerator(made), inspect.iscoroutine(made),
+          isinstance(made, collections.abc.Awaitable), isinstance(made, collections.abc.Coroutine))
     made.close()
+    pending = anext(Ticker(), "default")
+    print(type(pending).__name__, await pending)
 
 
 asyncio.run(itercoro_main())
