@@ -59,7 +59,12 @@ EXTENDED = (
     "test_dataclasses", "test_functools", "test_itertools", "test_property", "test_descr", "test_descrtut",
     "test_super", "test_named_expressions", "test_string_literals", "test_dictcomps", "test_setcomps",
     "test_iter", "test_iterlen", "test_types", "test_contextlib_async", "test_asyncgen", "test_exception_group",
-    "test_except_star", "test_baseexception",
+    "test_except_star", "test_baseexception", "test_opcodes", "test_augassign", "test_bool", "test_unary",
+    "test_binop", "test_compare", "test_contains", "test_richcmp", "test_global", "test_print",
+    "test_int_literal", "test_keyword", "test_syntax", "test_positional_only_arg", "test_unpack_ex",
+    "test_funcattrs", "test_isinstance", "test_subclassinit", "test_genericclass",
+    "test_dynamicclassattribute", "test_abc", "test_enum", "test_typing", "test_collections", "test_copy",
+    "test_userdict", "test_userlist", "test_userstring", "test_context", "test_weakref",
 )
 SETS = {"headline": FILES, "extended": EXTENDED}
 
