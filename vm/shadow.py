@@ -44,7 +44,11 @@ def _template():  # its code object is the model for every shadow code object
 def _is_internal(filename: str) -> bool:
     known = _internal_files.get(filename)
     if known is None:
-        known = os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
+        # String methods only where possible: os.path's functions look up builtins such as
+        # isinstance, which a program may have replaced with its own (VM) functions, and this runs
+        # while such a function's exception propagates.
+        path = filename if filename.startswith(os.sep) else os.path.abspath(filename)
+        known = path.rpartition(os.sep)[0] == _PACKAGE_DIR
         _internal_files[filename] = known
     return known
 
