@@ -90,20 +90,22 @@ def text_of(source: Union[str, bytes]) -> str:
         return source.decode("utf-8", "replace")
 
 
-def parses(source: Union[str, bytes]) -> bool:
+def parses(source: Union[str, bytes], action: str = "ignore") -> bool:
+    """Whether CPython's parser accepts ``source`` (with ``action`` for its warnings)."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter(action)
             ast.parse(source)
     except Exception:
         return False
     return True
 
 
-def cpython_report(source: Union[str, bytes]) -> Report:
+def cpython_report(source: Union[str, bytes], action: str = "always") -> Report:
+    """CPython's error and warnings; ``action`` is the warnings filter ("error": python3 -W error)."""
     error = None
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter(action)
         try:
             compile(source, FILENAME, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError) as exc:
@@ -114,7 +116,7 @@ def cpython_report(source: Union[str, bytes]) -> Report:
     if not isinstance(error, SyntaxError):
         return Report((type(error).__name__, str(error), None, None, None, None), found)
     line, column, end_line, end_column = error.lineno, error.offset, error.end_lineno, error.end_offset
-    if line and line > 0 and parses(source):
+    if line and line > 0 and parses(source, "ignore" if action == "always" else action):
         # Raised after parsing: CPython's columns are UTF-8 byte offsets (1-based).
         lines = SourceLines(text_of(source))
         if column and column > 0:
@@ -133,6 +135,18 @@ def bytelens_report(source: Union[str, bytes]) -> Report:
     except CompileError as exc:
         error = (exc.kind, exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
     return Report(error, frozenset((d.kind, d.message, d.line) for d in found))
+
+
+def bytelens_report_with_warnings_as_errors(source: Union[str, bytes]) -> Report:
+    """bytelens's compiler issuing its warnings through ``warnings`` with every warning an error."""
+    error = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            compile_source(source, FILENAME)
+        except CompileError as exc:
+            error = (exc.kind, exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
+    return Report(error, frozenset())
 
 
 def assert_same_error(case: Case, expected: tuple, actual: tuple) -> None:
@@ -167,6 +181,15 @@ def test_case_reports_what_cpython_reports(case):
         assert actual.error is not None, f"{case}: CPython says {expected.error}"
         assert_same_error(case, expected.error, actual.error)
     assert actual.warnings == expected.warnings, case
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if cpython_report(case.source).warnings], ids=str)
+def test_case_with_warnings_as_errors_reports_what_cpython_reports(case):
+    """python3 -W error: a warning becomes a SyntaxError at its place, ahead of a later error."""
+    expected = cpython_report(case.source, "error")
+    actual = bytelens_report_with_warnings_as_errors(case.source)
+    assert expected.error is not None and actual.error is not None, case
+    assert_same_error(case, expected.error, actual.error)
 
 
 def test_corpus_is_broad():

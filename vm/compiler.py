@@ -17,6 +17,7 @@ over at that point, so an editor can show them while the code is still being gen
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Union
@@ -25,7 +26,7 @@ from .assembler import AssemblyError
 from .checks import check_module
 from .code import Code
 from .codegen import CompilerBug, generate_code
-from .diagnostics import Diagnostic
+from .diagnostics import CompileError, Diagnostic
 from .source import RECURSION_MESSAGE, SourceLines, decode_source, from_syntax_error, whole_file_error, \
     parse_source, source_lines, tree_recursion
 from .symtable import build_symtable
@@ -49,9 +50,13 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
     if mode not in _MODES:
         raise ValueError("compile_source() mode must be 'exec', 'eval' or 'single'")
     text = source if isinstance(source, str) else decode_source(source, filename)
-    if mode != "exec":
-        _check_mode_grammar(text, filename, mode)
-    tree, found = parse_source(text, filename)
+    try:
+        if mode != "exec":
+            _check_mode_grammar(text, filename, mode)
+        tree, found = parse_source(text, filename)
+    except CompileError as error:
+        _report(error.warnings, warnings_out, text)  # CPython issues them before the error
+        raise
     try:
         with tree_recursion():
             with _compile_failures(tree, filename):
@@ -62,7 +67,7 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
             with _compile_failures(tree, filename):
                 code = generate_code(tree, table, filename, mode)
     finally:
-        _report(found, warnings_out)
+        _report(found, warnings_out, text)
     return code
 
 
@@ -90,15 +95,52 @@ def _check_mode_grammar(text: str, filename: str, mode: str) -> None:
             warnings.simplefilter("ignore")  # parse_source captures the same warnings as diagnostics
             ast.parse(text, filename, mode)
     except SyntaxError as error:
-        raise from_syntax_error(error, filename, SourceLines(text)) from None
+        failure = from_syntax_error(error, filename, SourceLines(text))
     except (RecursionError, MemoryError, ValueError):
-        pass  # parse_source reports these the way CPython does
+        return  # parse_source reports these the way CPython does
+    else:
+        return
+    # The parser's warnings on the lines it read up to the error, as parse_source finds them.
+    try:
+        found = parse_source(text, filename)[1]
+    except CompileError as error:
+        found = error.warnings
+    failure.warnings = [warning for warning in found if warning.line <= failure.lineno]
+    try:
+        raise failure
+    finally:
+        failure = None  # the traceback holds this frame: no cycle through the local
 
 
-def _report(found: list[Diagnostic], warnings_out: Optional[list[Diagnostic]]) -> None:
+def _report(found: list[Diagnostic], warnings_out: Optional[list[Diagnostic]], text: str) -> None:
+    """Hand the warnings to ``warnings_out``, or issue them as CPython does: a warning that the
+    filters turn into an exception becomes a SyntaxError at the warning's place (``python3 -W
+    error`` reports ``invalid escape sequence '\\d'`` or ``"is" with a literal`` that way)."""
     if warnings_out is not None:
         warnings_out.extend(found)
         return
     for diagnostic in found:
         category = _WARNING_CATEGORIES.get(diagnostic.kind, SyntaxWarning)
-        warnings.warn_explicit(diagnostic.message, category, diagnostic.file, diagnostic.line)
+        try:
+            warnings.warn_explicit(diagnostic.message, category, diagnostic.file, diagnostic.line)
+        except category:
+            raise _warning_as_error(diagnostic, category, text) from None
+
+
+def _warning_as_error(diagnostic: Diagnostic, category: type, text: str) -> CompileError:
+    """The SyntaxError CPython raises for a warning its filters make an error: the parser's own
+    (asked again with only that warning an error, for CPython's exact range), else one at the
+    warning's range."""
+    lines = SourceLines(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", re.escape(diagnostic.message), category)
+        try:
+            ast.parse(text, diagnostic.file)
+        except SyntaxError as error:
+            if error.msg == diagnostic.message:
+                return from_syntax_error(error, diagnostic.file, lines)
+        except (RecursionError, MemoryError, ValueError):
+            pass
+    return CompileError(diagnostic.message, diagnostic.file, diagnostic.line, diagnostic.column,
+                        lines.line(diagnostic.line) or None, diagnostic.end_line, diagnostic.end_column)

@@ -46,6 +46,9 @@ class CompileError(SyntaxError):
                  kind: str = "SyntaxError") -> None:
         super().__init__(message, (filename, lineno, offset, text, end_lineno, end_offset))
         self.kind = kind
+        #: Warnings found before the error (the parser's, on the lines it read first), which CPython
+        #: issues before raising it.
+        self.warnings: list[Diagnostic] = []
 
     def to_diagnostic(self) -> Diagnostic:
         line = max(self.lineno or 1, 1)

@@ -255,20 +255,27 @@ def parse_source(text: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
         lineno, column = lines.location(nul)
         raise CompileError(NULL_BYTES_MESSAGE, filename, lineno, column + 1, lines.line(lineno) or None,
                            lineno, column + 2)
+    failure: Optional[CompileError] = None
     with _captured_warnings(filename) as records:
         try:
             tree = ast.parse(text, filename)
         except SyntaxError as error:
-            raise from_syntax_error(error, filename, lines) from None
+            failure = from_syntax_error(error, filename, lines)
         except RecursionError:
-            raise whole_file_error(RECURSION_MESSAGE, filename, lines, "RecursionError") from None
+            failure = whole_file_error(RECURSION_MESSAGE, filename, lines, "RecursionError")
         except MemoryError:
-            raise whole_file_error(MEMORY_MESSAGE, filename, lines, "MemoryError") from None
+            failure = whole_file_error(MEMORY_MESSAGE, filename, lines, "MemoryError")
         except UnicodeError as error:
-            raise _unicode_error(error, filename, lines) from None
+            failure = _unicode_error(error, filename, lines)
         except ValueError as error:
-            raise whole_file_error(str(error), filename, lines, "ValueError") from None
+            failure = whole_file_error(str(error), filename, lines, "ValueError")
     diagnostics = _parser_warnings(records, filename, lines)
+    if failure is not None:
+        failure.warnings = diagnostics
+        try:
+            raise failure
+        finally:
+            failure = None  # the traceback holds this frame: no cycle through the local
     tree._bytelens_lines = lines
     read_future(tree, filename)
     return tree, diagnostics
