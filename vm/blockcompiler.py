@@ -253,7 +253,7 @@ class _Writer:
         self.after_handler()
 
     # --- hooks for a writer that records what runs (trace_blocks.py); nothing here ----------------
-    def begin(self, index: int, info) -> None:
+    def begin(self, index: int, info, arg: int) -> None:
         """Instruction ``index`` is about to be written."""
 
     def popped_from_frame(self, name: str) -> None:
@@ -286,7 +286,7 @@ class _Writer:
         ended = False
         for first, index, info, arg, next_first, target in self.runs:
             self.owner = index
-            self.begin(index, info)
+            self.begin(index, info, arg)
             name = info.name
             method = getattr(self, "op_" + name, None)
             if name in _TERMINATORS:
@@ -717,6 +717,7 @@ def _entries(code: Code, decoded_instructions: list) -> set[int]:
 #: How many instructions of following blocks one block may copy in (see ``_collect``).
 _INLINE_BUDGET = 40
 _JUMPS = {"JUMP_ABSOLUTE", "JUMP_FORWARD"}
+_NOP = opcodes.BY_NAME["NOP"]
 
 
 def _runs_from(position: int, decoded_instructions: list, entries: set) -> list:
@@ -760,15 +761,19 @@ def _collect(entry: int, by_first: dict, decoded_instructions: list, entries: se
         if not following or any(run[5] == target for run in following):
             break
         if last[2].name in _JUMPS:
-            runs.pop()
+            # The jump becomes a no-op in place (still an instruction a recording writer records).
+            runs[-1] = (last[0], last[1], _NOP, 0, last[4], -1)
         runs.extend(following)
         copied.add(target)
         budget -= len(following)
     return runs
 
 
-def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
-    """Block functions for ``code``, by entry slot (their handlers stay in ``plain``)."""
+def compile_blocks(code: Code, plain: list, writer: Any = None) -> dict[int, Any]:
+    """Block functions for ``code``, by entry slot (their handlers stay in ``plain``).
+
+    ``writer(code, plain, entry, runs, has_blocks, loop)`` makes the writer of each block (by
+    default ``_Writer``; trace_blocks.py passes its recording writer)."""
     decoded_instructions = instructions(code)
     entries = _entries(code, decoded_instructions)
     has_blocks = any(opcodes.BY_CODE[op].pushes_block is not None for _, _, op, _ in decoded_instructions)
@@ -781,13 +786,13 @@ def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
         if len(runs) < 2 and runs and runs[0][2].name not in ("FOR_ITER",):
             continue  # a single instruction gains nothing over its handler
         loop = any(run[5] == entry for run in runs)
-        writer = _Writer(code, plain, entry, runs, has_blocks, loop)
-        source = writer.write()
+        block_writer = (writer or _Writer)(code, plain, entry, runs, has_blocks, loop)
+        source = block_writer.write()
         namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
         exec(compile(source, _FILENAME, "exec"), namespace)
         function = namespace["block"]
-        function.__defaults__ = tuple(writer.defaults.values())
-        function.vm_lines = writer.owners
+        function.__defaults__ = tuple(block_writer.defaults.values())
+        function.vm_lines = block_writer.owners
         blocks[entry] = function
     return blocks
 

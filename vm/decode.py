@@ -65,7 +65,8 @@ class Decoded:
     """A code object in runnable form, plus what calls need to know about it, computed once."""
 
     __slots__ = ("_code", "ops", "plain", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
-                 "generator_kind", "has_cells", "runs", "__weakref__")
+                 "generator_kind", "has_cells", "runs", "has_loops", "no_blocks", "recording",
+                 "traced_starts", "__weakref__")
 
     def __init__(self, code: Code, plain: list, offsets: list[int], codes: list[int]) -> None:
         # Weakly: the decoded form lives in a cache keyed weakly by its code object.
@@ -77,8 +78,14 @@ class Decoded:
         #: installed in place at block entries once the code has run enough to be worth it.
         self.ops = list(plain)
         self.runs = 0
+        self.has_loops = any(target <= index for index, target in _jumps(code))
         if len(plain) > 1:
             self.ops[0] = self._compile_trigger()
+        #: What the traced loop runs per slot where nothing is compiled: no block anywhere.
+        self.no_blocks: list = [None] * len(plain)
+        #: The recording blocks (trace_blocks.py), without and with step budget checks, once made.
+        self.recording: list = [None, None]
+        self.traced_starts = 0
         #: For each slot, the byte offset of the instruction it runs (what the trace hook reports).
         self.offsets = offsets
         #: For each slot, the opcode of the instruction it runs.
@@ -104,7 +111,7 @@ class Decoded:
         """A handler for slot 0 that compiles the blocks on the second start of the code (on the
         first when it has a loop), then hands over to them."""
         plain_start = self.plain[0]
-        loops = any(target <= index for index, target in _jumps(self.code))
+        loops = self.has_loops
 
         def compile_on_start(frame, stack, fast):
             self.runs += 1
@@ -113,6 +120,20 @@ class Decoded:
             self.install_blocks()
             return self.ops[0](frame, stack, fast)
         return compile_on_start
+
+    def recording_blocks(self, budgeted: bool, make: Callable[[Code, list, bool], list]) -> "list | None":
+        """The recording blocks of the code, by slot (None where none starts), made by ``make``
+        (trace_blocks.compile_recording_blocks, passed in: an import here, on first use, would run
+        the import system, which calls builtins a traced program may have replaced with its own VM
+        functions, under the trace) on its second traced start (its first when it has a loop), like
+        compiled blocks; None before that."""
+        blocks = self.recording[budgeted]
+        if blocks is None:
+            self.traced_starts += 1
+            if self.traced_starts < 2 and not self.has_loops:
+                return None
+            blocks = self.recording[budgeted] = make(self.code, self.plain, budgeted)
+        return blocks
 
     def install_blocks(self) -> None:
         from .blockcompiler import compile_blocks

@@ -161,11 +161,19 @@ class Frame:
         """Byte offset of the current (or, when suspended, the next) instruction."""
         return self.pc * 2
 
+    def _live_index(self) -> int:
+        """The current instruction: ``pc``, or, while compiled code runs the frame (which keeps its
+        position in host locals, not in ``pc``), the instruction it is at now."""
+        from .hostframes import running_index
+        index = running_index(self)
+        return self.pc if index is None else index
+
     @property
     def line(self) -> Optional[int]:
         """Source line of the current instruction."""
         positions = self.code.positions
-        return positions[self.pc][0] if self.pc < len(positions) else None
+        index = self._live_index()
+        return positions[index][0] if index < len(positions) else None
 
     # CPython frame attributes, for host code that inspects frames (asyncio, inspect, traceback).
     @property
@@ -179,7 +187,7 @@ class Frame:
 
     @property
     def f_lasti(self) -> int:
-        return self.pc * 2
+        return self._live_index() * 2
 
     @property
     def f_globals(self) -> dict:

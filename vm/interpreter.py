@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+import gc
 import operator
 import sys
 import threading
@@ -33,6 +34,8 @@ from .excstate import current_handled, set_handled
 from .frame import (BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker,
                     ThreadState)
 from .blockcompiler import fault_index
+from .decode import decode
+from .trace_blocks import compile_recording_blocks
 from .shadow import add_vm_entry
 
 
@@ -170,10 +173,13 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
 
 
 def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
-    """``execute`` with the hook called before every instruction and on entry and exit."""
-    global _aborting
-    from .decode import decode
+    """``execute`` with the hook called before every instruction and on entry and exit.
 
+    A hook that offers ``fast_path`` (the trace recorder) gets recording blocks (trace_blocks.py)
+    instead where the code has them: they write the hook's log themselves. A block returns ``~pc``
+    to hand over to the per-instruction loop for the rest of the frame's run (its budget check).
+    """
+    global _aborting
     hook = _hook
     thread = f.thread
     back = f.back
@@ -185,7 +191,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
         decoded = decode(code)
         _last_traced[0], _last_traced[1] = code, decoded
     offsets = decoded.offsets
-    ops = decoded.plain
+    plain = decoded.plain
     if not f.blocks:
         f.blocks = []  # the hook contract: a list, even before the first block
     stack = f.stack
@@ -199,20 +205,44 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
             _aborting = error
             raise
         step = hook.step
+        # ``ops[pc]``: the recording block starting at ``pc``, or None (run the handler, hook first).
+        ops = decoded.no_blocks
+        context = None
+        recording = getattr(hook, "fast_path", None)
+        # Recording blocks treat loads of globals and allocations as running no other code: true
+        # when the namespaces are plain dicts and the garbage collector (whose finalisers could run
+        # anything) is off, as trace_call keeps it.
+        if recording is not None and f.globals.__class__ is dict and f.builtins.__class__ is dict \
+                and not _gc_enabled():
+            budgeted = recording[1]
+            blocks = decoded.recording[budgeted] or decoded.recording_blocks(budgeted,
+                                                                             compile_recording_blocks)
+            if blocks is not None:
+                ops = blocks
+                context = recording[0]
         while True:
             if exc is None:
                 try:
                     while pc is not None:
-                        f.pc = pc
-                        try:
-                            step(f, offsets[pc])
-                        except BaseException as error:
-                            _aborting = error
-                            raise
-                        pc = ops[pc](f, stack, fast)
+                        block = ops[pc]
+                        if block is None:
+                            f.pc = pc
+                            try:
+                                step(f, offsets[pc])
+                            except BaseException as error:
+                                _aborting = error
+                                raise
+                            pc = plain[pc](f, stack, fast)
+                        else:
+                            pc = block(f, stack, fast, context)
+                            if pc is not None and pc < 0:
+                                pc = ~pc
+                                ops = decoded.no_blocks
                     break
                 except BaseException as error:
                     exc = error
+                    if ops[pc] is not None:  # raised inside a recording block
+                        pc = fault_index(ops[pc], exc, pc)
             try:
                 pc = handle_exception(f, exc, pc)
             except BaseException as error:
@@ -221,7 +251,11 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
                 raise
             exc = None
         result = f.result
-        _leave(hook, f, "yield" if f.yielding else "return", result)
+        try:
+            hook.leave(f, "yield" if f.yielding else "return", result)
+        except BaseException as error:
+            _aborting = error
+            raise
         return result
     finally:
         thread.frame = back
@@ -229,6 +263,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
 
 #: The code object last traced and its decoded form (a one-entry cache in front of decode()).
 _last_traced: list = [None, None]
+_gc_enabled = gc.isenabled
 
 
 def _leave(hook: Any, f: Frame, kind: str, value: Any) -> None:
@@ -285,6 +320,7 @@ def handle_exception(f: Frame, exc: BaseException, pc: int) -> int:
         return block.handler // 2
     if restored:
         set_handled(base)
+    del stack[:]  # no handler: the values left on the stack go, as in CPython
     _raise_unchained(exc, base if restored else current_handled())
 
 

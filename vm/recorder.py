@@ -7,13 +7,16 @@ reaches the hook (its next instruction, or its exit). A CALL therefore appears b
 steps and shows the callee's result.
 
 Recording sets the cost of a trace, so while the program runs the recorder only appends to one
-log: per instruction, ``(stack, blocks, offset)`` (the snapshot of the stack completing the frame's
-previous step, and the new step's offset), plus a marker per frame entry and exit. A stack holding
-only inert values (whose repr cannot change and which have no finaliser) is kept as a tuple of the
-values themselves, the cheapest snapshot there is; any other value is rendered to its repr at once,
+log: per instruction, ``(offset, blocks, stack)`` (the new step's offset, and the block stack and
+evaluation stack that complete the frame's previous step), plus a marker per frame entry and exit.
+A value on the stack is kept *shown*: as itself when it is inert (its repr cannot change and it has
+no finaliser), which is the cheapest snapshot there is, and otherwise as its repr rendered at once,
 so a list being built shows its state at that step. Everything else (depths, the pairing of
-snapshots with steps, decoding the instructions, rendering the values) happens once the run is
-over, when the steps are first read (``RecordedSteps``).
+snapshots with steps, decoding the instructions, rendering the held values) happens once the run
+is over, when the steps are first read (``RecordedSteps``).
+
+The recorder also offers recording blocks (trace_blocks.py) what they need to write the same log
+themselves (``fast_path``): the interpreter runs them instead of calling ``step`` per instruction.
 
 When the step budget runs out, ``step`` raises ``TraceBudgetExhausted`` (a ``HookAbort``, which the
 VM's handlers never catch) and keeps raising it, so ``finally`` bodies cannot keep a runaway going.
@@ -21,10 +24,13 @@ VM's handlers never catch) and keeps raising it, so ``finally`` bodies cannot ke
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import gc
 import types
+import weakref
 from itertools import chain, islice
-from operator import is_
+from operator import add, is_, itemgetter
 from collections.abc import Sequence
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
@@ -60,8 +66,17 @@ INERT_TYPES: frozenset[type] = frozenset({
     type, types.FunctionType, types.BuiltinFunctionType, Code,
 })
 
-# Log records other than steps (which are 3-tuples): a frame entered, ``(code,)``; a frame left,
-# ``(stack, blocks, None, None)``, whose snapshot completes that frame's last step.
+# The log. A step: ``(offset, blocks, stack, *more)``, the instruction's offset, then the block
+# stack and the evaluation stack (``stack + more``, bottom first: recording blocks keep the values
+# they hold in host locals apart) as they were before it, which complete the frame's previous step.
+# A frame entered: ``(code, None, ())``. A frame left: ``(None, blocks, stack)``, completing its
+# last step. A frame cut off in the middle of an instruction by the budget: ``_INTERRUPTED`` (that
+# step shows the stack it started with: the instruction did not finish). Every record has a stack
+# tuple at [2], so the deepest stack is found at C speed (``RecordedSteps``).
+_INTERRUPTED = (None, None, ())
+
+#: The step budget when there is none.
+_UNLIMITED = 1 << 62
 
 
 def _is_inert_type(kind: type) -> bool:
@@ -70,6 +85,14 @@ def _is_inert_type(kind: type) -> bool:
     until the trace is built changes neither its repr nor when the program sees it finalised."""
     try:
         return kind.__repr__ is object.__repr__ and getattr(kind, "__del__", None) is None
+    except Exception:  # noqa: BLE001 - an exotic metaclass must not break the trace
+        return False
+
+
+def _has_address_repr(kind: type) -> bool:
+    """True for a type whose repr is ``object.__repr__``'s: fixed by the type and the address."""
+    try:
+        return kind.__repr__ is object.__repr__
     except Exception:  # noqa: BLE001 - an exotic metaclass must not break the trace
         return False
 
@@ -90,16 +113,25 @@ class _Text(str):
     __slots__ = ()
 
 
+class _Rendered(tuple):
+    """A stack snapshot holding at least one rendered value (``_Text``), which an instruction that
+    changes objects may make stale: recording blocks render such a snapshot again after one."""
+
+    __slots__ = ()
+
+
 class TraceRecorder:
     """Collects the steps of one traced call; ``build`` gives them as ``TraceStep`` records.
 
     ``max_steps`` is the step budget (None: unlimited, for benchmarks). ``home_file`` is the traced
     file: steps in other files carry their file name. ``address_types`` are extra types whose reprs
-    are fixed by type and address, cached by identity; ``inert_types`` extra types whose reprs never
-    change and that may be held until the trace is built (the VM's functions).
+    are fixed by type, name and address, cached by identity; ``inert_types`` extra types whose reprs
+    never change and that may be held until the trace is built (the VM's functions).
 
     ``step``, ``call`` and ``leave`` are closures set on the instance (cheaper to call and to run
-    than methods: their state lives in closure cells, not attributes).
+    than methods: their state lives in closure cells, not attributes). ``fast_path`` is what
+    recording blocks need (``(context, budgeted)``, see trace_blocks.py), or None while they must
+    not run (a ``__repr__`` running on the VM, the budget spent).
     """
 
     def __init__(self, max_steps: Optional[int] = 10_000, *, home_file: Optional[str] = None,
@@ -116,88 +148,102 @@ class TraceRecorder:
                                        address_types=address_types)
         self._inert_types = set(INERT_TYPES.union(inert_types))
         self._address_types = frozenset(address_types)
-        # Reprs by id, the value not held: (type, text) for reprs fixed by type and address, checked
-        # against the type; (type, text, length, shown items) for containers, checked against those.
+        # Reprs by id, the value not held: (type, text) for object.__repr__'s reprs, checked against
+        # the type; (type, text, weak reference) for the address types, checked against the value;
+        # (type, text, length, shown items) for containers, checked against those.
         self._texts: dict[int, tuple] = {}
         self._log: list[tuple] = []
+        #: The step budget counted in log records: max_steps plus the frame markers logged so far.
+        self._cap = [max_steps if max_steps is not None else _UNLIMITED]
         # The running frame (or _IN_REPR) in a one-item list the closures and methods share; the
         # frames below it; counters the closures update.
         self._current: list[Any] = [None]
         self._callers: list[Any] = []
-        self._counts = {"calls": 0, "max_depth": 0}
-        self._repr_steps = 0
+        #: Frames entered below the traced expression, and the deepest call.
+        self._counts = [0, 0]
+        self._repr_steps = [0]
         self._steps: Optional[RecordedSteps] = None
-        self._make_hooks(max_steps)
+        self._make_hooks()
+        context = (self._log.append, self.show, self.show_stack, self._inert_types, self._cap, self._log)
+        self._fast_path = (context, max_steps is not None)
+        self.fast_path: Optional[tuple] = self._fast_path
 
-    def _make_hooks(self, max_steps: Optional[int]) -> None:
+    def _make_hooks(self) -> None:
         log = self._log
         append = log.append
         current = self._current
         callers = self._callers
+        push = callers.append
         counts = self._counts
+        cap = self._cap
         inert = self._inert_types.issuperset
         render_now = self._render_now
-        remaining = max_steps if max_steps is not None else 1 << 62
+        show = self.show
+        repr_steps = self._repr_steps
 
         def step(frame: Any, offset: int) -> None:
-            nonlocal remaining
             if frame is not current[0]:
                 if current[0] is _IN_REPR:
-                    self._repr_step()
+                    count_repr_step(frame, offset)
                     return
                 self._switch_to(frame)
             stack = tuple(frame.stack)
             if stack and not inert(map(type, stack)):
                 stack = render_now(stack)
-            remaining -= 1
-            if remaining < 0:
-                remaining = 0
+            if len(log) >= cap[0]:
                 self._exhaust(stack, tuple(frame.blocks))
-            append((stack, tuple(frame.blocks), offset))
+            append((offset, tuple(frame.blocks), stack))
+
+        def count_repr_step(frame: Any, offset: int) -> None:
+            """``step`` while a ``__repr__`` runs on the VM: counted, not recorded."""
+            repr_steps[0] -= 1
+            if repr_steps[0] < 0:
+                raise _ReprBudgetExhausted()
 
         def call(frame: Any) -> None:
-            if current[0] is _IN_REPR or self.exhausted:
+            previous = current[0]
+            if previous is _IN_REPR or self.exhausted:
                 return
-            self._enter(frame)
+            push(previous)
+            current[0] = frame
+            append((frame.code, None, ()))
+            cap[0] += 1
+            depth = len(callers) - 1
+            if depth:
+                counts[0] += 1
+                if depth > counts[1]:
+                    counts[1] = depth
 
         def leave(frame: Any, kind: str, value: Any) -> None:
-            if current[0] is _IN_REPR:
-                return
             if frame is not current[0]:
-                if not any(caller is frame for caller in callers):
+                if current[0] is _IN_REPR or not any(caller is frame for caller in callers):
                     return
                 while current[0] is not frame:
                     self._exit(())
-            self._exit(self._snapshot(frame))
+            # What _exit(_snapshot(frame)) does, inline: this runs once per frame.
+            stack = tuple(frame.stack)
+            if stack and not inert(map(type, stack)):
+                stack = _Rendered(map(show, stack))
+            append((None, tuple(frame.blocks), stack))
+            cap[0] += 1
+            current[0] = callers.pop() if callers else None
 
-        self.step = step
+        self.step = self._record_step = step
+        self._count_repr_step = count_repr_step
         self.call = call
         self.leave = leave
 
     # --- frames (the rare events) ---------------------------------------------------------------------
 
-    def _enter(self, frame: Any) -> None:
-        self._callers.append(self._current[0])
-        self._current[0] = frame
-        self._log.append((frame.code,))
-        counts = self._counts
-        depth = len(self._callers) - 1
-        if depth > 0:
-            counts["calls"] += 1
-        if depth > counts["max_depth"]:
-            counts["max_depth"] = depth
-
     def _exit(self, snapshot: tuple) -> None:
         """Log the exit of the running frame, with the snapshot that completes its last step."""
         stack, blocks = snapshot or ((), ())
-        self._log.append((stack, blocks, None, None))
+        self._log.append((None, blocks, stack))
+        self._cap[0] += 1
         self._current[0] = self._callers.pop() if self._callers else None
 
     def _snapshot(self, frame: Any) -> tuple:
-        stack = tuple(frame.stack)
-        if not self._inert_types.issuperset(map(type, stack)):
-            stack = self._render_now(stack)
-        return stack, tuple(frame.blocks)
+        return self.show_stack(frame.stack), tuple(frame.blocks)
 
     def _switch_to(self, frame: Any) -> None:
         """A step in a frame other than the running one: a return the VM did not announce (to a
@@ -208,42 +254,54 @@ class TraceRecorder:
             while self._current[0] is not frame:
                 self._exit(self._snapshot(self._current[0]))
         else:
-            self._enter(frame)
+            self.call(frame)
 
     def _exhaust(self, stack: tuple, blocks: tuple) -> None:
-        """The budget is spent: complete the pending step of every frame, then stop the run."""
+        """The budget is spent: complete the pending step of every frame, then stop the run. The
+        running frame's shows the stack now; its callers are in the middle of an instruction (a call
+        that led here), which did not finish: theirs show the stack that instruction started with."""
         if not self.exhausted:
             self.exhausted = True
-            self._log.append((stack, blocks, None, None))
+            self.fast_path = None
+            self._log.append((None, blocks, stack))
+            self._cap[0] += 1
             for frame in reversed(self._callers):
                 if frame is not None:
-                    self._log.append(self._snapshot(frame) + (None, None))
+                    self._log.append(_INTERRUPTED)
+                    self._cap[0] += 1
             self._callers.clear()
             self._current[0] = None
         raise TraceBudgetExhausted()
 
+    # --- shown values -------------------------------------------------------------------------------
+
+    def show(self, value: object) -> object:
+        """``value`` as a step shows it: itself when its type is inert, else its repr rendered now
+        (or found in a cache that knows it is still right)."""
+        kind = type(value)
+        if kind in self._inert_types:
+            return value
+        entry = self._texts.get(id(value))
+        if entry is not None and entry[0] is kind:
+            size = len(entry)
+            if size == 2:
+                return entry[1]
+            if size == 3:
+                if entry[2]() is value:
+                    return entry[1]
+            elif entry[2] == len(value) and all(map(is_, _shown_items(value), entry[3])):
+                return entry[1]
+        return self._render_value(value, kind)
+
+    def show_stack(self, stack: list) -> tuple:
+        """A stack snapshot: a tuple of its shown values (a ``_Rendered`` one if any was rendered)."""
+        snapshot = tuple(stack)
+        if self._inert_types.issuperset(map(type, snapshot)):
+            return snapshot
+        return _Rendered(map(self.show, snapshot))
+
     def _render_now(self, stack: tuple) -> tuple:
-        """The snapshot of a stack holding a value of a type not known to be inert: inert values as
-        they are, every other value replaced by its repr, rendered now (or found in a cache: by
-        address for reprs fixed by type and address, by content for lists of immutable items)."""
-        inert = self._inert_types
-        texts = self._texts
-        snapshot = []
-        for value in stack:
-            kind = type(value)
-            if kind in inert:
-                snapshot.append(value)
-                continue
-            entry = texts.get(id(value))
-            if entry is not None and entry[0] is kind:
-                if len(entry) == 2:
-                    snapshot.append(entry[1])
-                    continue
-                if entry[2] == len(value) and all(map(is_, _shown_items(value), entry[3])):
-                    snapshot.append(entry[1])
-                    continue
-            snapshot.append(self._render_value(value, kind))
-        return tuple(snapshot)
+        return tuple(map(self.show, stack))
 
     def _render_value(self, value: object, kind: type) -> object:
         """``value`` itself if its type turns out to be inert, else its repr, cached when the cache
@@ -252,15 +310,21 @@ class TraceRecorder:
             self._inert_types.add(kind)
             return value
         text = _Text(self.repr(value))
-        if len(self._texts) >= 50_000:
-            self._texts.clear()
+        texts = self._texts
+        if len(texts) >= 50_000:
+            texts.clear()
         if kind in _CONTAINERS:
             # Each shown item takes at least three characters ("1, "), a dict item six.
             shown = list(islice(_shown_items(value), self.repr.limit // 3 + 2))
             if ATOMIC_TYPES.issuperset(map(type, shown)):
-                self._texts[id(value)] = (kind, text, len(value), shown)
-        elif kind in self._address_types or kind.__repr__ is object.__repr__:
-            self._texts[id(value)] = (kind, text)
+                texts[id(value)] = (kind, text, len(value), shown)
+        elif kind in self._address_types:
+            try:
+                texts[id(value)] = (kind, text, weakref.ref(value))
+            except TypeError:  # not weakly referenceable: rendered each time
+                pass
+        elif _has_address_repr(kind):
+            texts[id(value)] = (kind, text)
         return text
 
     def finish(self) -> None:
@@ -271,17 +335,9 @@ class TraceRecorder:
     # --- reprs of values whose __repr__ may run on the VM ---------------------------------------------
 
     def _foreign_repr(self, value: object) -> str:
-        current = self._current
-        if current[0] is _IN_REPR:  # a repr inside a repr: already guarded
+        if self._current[0] is _IN_REPR:  # a repr inside a repr: already guarded
             return repr(value)
-        saved, current[0] = current[0], _IN_REPR
-        self._repr_steps = REPR_STEP_BUDGET
-        try:
-            return repr(value)
-        except _ReprBudgetExhausted:
-            return f"<repr stopped after {REPR_STEP_BUDGET} steps>"
-        finally:
-            current[0] = saved
+        return self.guarded(lambda: repr(value), f"<repr stopped after {REPR_STEP_BUDGET} steps>")
 
     def guarded(self, render: Callable[[], T], fallback: T) -> T:
         """``render()`` with the hook's events counted against ``REPR_STEP_BUDGET`` instead of
@@ -289,18 +345,17 @@ class TraceRecorder:
         bytelens code); ``fallback`` when that budget runs out."""
         current = self._current
         saved, current[0] = current[0], _IN_REPR
-        self._repr_steps = REPR_STEP_BUDGET
+        saved_fast, self.fast_path = self.fast_path, None
+        self.step = self._count_repr_step
+        self._repr_steps[0] = REPR_STEP_BUDGET
         try:
             return render()
         except _ReprBudgetExhausted:
             return fallback
         finally:
             current[0] = saved
-
-    def _repr_step(self) -> None:
-        self._repr_steps -= 1
-        if self._repr_steps < 0:
-            raise _ReprBudgetExhausted()
+            self.fast_path = saved_fast
+            self.step = self._record_step
 
     # --- the result ---------------------------------------------------------------------------------
 
@@ -310,14 +365,17 @@ class TraceRecorder:
         each step, and at each frame's exit)."""
         steps = self.build()
         counts = self._counts
-        return TraceStats(len(steps), counts["calls"], counts["max_depth"], steps.max_stack_depth)
+        return TraceStats(len(steps), counts[0], counts[1], steps.max_stack_depth)
 
     def build(self) -> "RecordedSteps":
         """The recorded steps, as a sequence of ``TraceStep`` records made when first read."""
         if self._steps is None:
             self.finish()
-            self._steps = RecordedSteps(self._log, self.home_file, self.repr.limit, self._foreign_repr)
+            markers = self._cap[0] - (self.max_steps if self.max_steps is not None else _UNLIMITED)
+            self._steps = RecordedSteps(self._log, len(self._log) - markers, self.home_file,
+                                        self.repr.limit, self._foreign_repr)
             self._log = []
+            self.fast_path = None
         return self._steps
 
 
@@ -329,14 +387,16 @@ class RecordedSteps(Sequence):
     program's values it held.
     """
 
-    def __init__(self, log: list[tuple], home_file: Optional[str], repr_limit: int, foreign) -> None:
+    def __init__(self, log: list[tuple], count: int, home_file: Optional[str], repr_limit: int,
+                 foreign) -> None:
         self._log: Optional[list[tuple]] = log
         self._home_file = home_file
         self._repr_limit = repr_limit
         self._foreign = foreign
-        self._count = sum(1 for record in log if len(record) == 3)
-        #: The deepest stack snapshot (a frame's first snapshot is its stack before its first step).
-        self.max_stack_depth = max((len(record[0]) for record in log if len(record) != 1), default=0)
+        self._count = count
+        #: The deepest stack snapshot (a frame's first snapshot is its stack before its first step):
+        #: each record's stack is ``record[2] + record[3:]``.
+        self.max_stack_depth = max(map(add, map(len, map(itemgetter(2), log)), map(len, log)), default=3) - 3
         self._steps: Optional[list[TraceStep]] = None
 
     def __len__(self) -> int:
@@ -369,63 +429,85 @@ class RecordedSteps(Sequence):
         return self._steps
 
     def _build(self, log: list[tuple]) -> list[TraceStep]:
-        # Pass 1: pair snapshots with steps. ``levels`` holds, per running frame, [by_index, file,
-        # depth, code, index of its pending step].
-        wheres: list[tuple] = []
-        afters: list[Optional[tuple]] = []
+        """One pass over the log. Each running frame has a level, ``[statics by instruction, file,
+        depth, code, index of its pending step, that step's record]``; a record of the same frame
+        (its next step, or its exit) completes the pending step, which is made then. Every value of
+        an unrendered stack is held by the log until this returns, so ids are unique here: one repr
+        per value, however many steps it stays on the stack."""
+        steps: list = [None] * self._count
         levels: list[list] = []
         decoded: dict[int, tuple[list, Optional[str]]] = {}
-        for record in log:
-            size = len(record)
-            if size == 3:
-                level = levels[-1]
-                pending = level[4]
-                if pending >= 0:
-                    afters[pending] = record
-                level[4] = len(wheres)
-                wheres.append((level[2], level[0], level[3], record[2], level[1]))
-                afters.append(None)
-            elif size == 1:
-                code = record[0]
-                entry = decoded.get(id(code))
-                if entry is None:
-                    entry = decoded[id(code)] = (_statics(code), None if code.filename == self._home_file
-                                                 else code.filename)
-                levels.append([entry[0], entry[1], len(levels), code, -1])
-            elif levels:
-                pending = levels.pop()[4]
-                if pending >= 0:
-                    afters[pending] = record
-        # Pass 2: render. Every value of an unrendered stack is held by the log until this returns,
-        # so ids are unique here: one repr per value, however many steps it stays on the stack.
         texts_by_id: dict[int, str] = {}
         known = texts_by_id.get
         miss = BoundedRepr(self._repr_limit, foreign=self._foreign).miss
-        block_records: dict[tuple, tuple[TraceBlock, ...]] = {}
-        steps = []
-        append = steps.append
-        nothing = ((), ())
-        for (depth, by_index, code, offset, file), after in zip(wheres, afters):
-            index = offset >> 1
-            static = by_index[index] if index < len(by_index) else None
-            if static is None:
-                static = (code.qualname, None, offset, f"<no instruction at {offset}>", None, "")
-            stack, blocks = (after[0], after[1]) if after is not None else nothing
-            if stack:
-                texts = tuple(map(known, map(id, stack)))
-                if None in texts:
-                    for value in stack:
-                        if id(value) not in texts_by_id:
-                            texts_by_id[id(value)] = str(value) if type(value) is _Text else miss(value)
-                    texts = tuple(map(known, map(id, stack)))
-                stack = texts
-            if blocks:
-                block_record = block_records.get(blocks)
-                if block_record is None:
-                    block_record = block_records[blocks] = _blocks(blocks)
+        blocks_by_id: dict[int, tuple[TraceBlock, ...]] = {}
+        blocks_by_value: dict[tuple, tuple[TraceBlock, ...]] = {}
+        home_file = self._home_file
+        new = tuple.__new__
+        number = 0
+
+        def render(value: object) -> str:
+            text = texts_by_id[id(value)] = str(value) if type(value) is _Text else miss(value)
+            return text
+
+        def shown_blocks(blocks: tuple) -> tuple[TraceBlock, ...]:
+            shown = blocks_by_value.get(blocks)
+            if shown is None:
+                shown = blocks_by_value[blocks] = _blocks(blocks)
+            blocks_by_id[id(blocks)] = shown
+            return shown
+
+        def no_instruction(level: list, offset: int) -> tuple:
+            return (level[3].qualname, None, offset, f"<no instruction at {offset}>", None, "")
+
+        for record in log:
+            first = record[0]
+            if first.__class__ is int:
+                level = levels[-1]
+                pending = level[4]
+                after = record
+            elif first is None:
+                if not levels:
+                    continue
+                level = levels.pop()
+                pending = level[4]
+                after = record if record[1] is not None else level[5]
             else:
-                block_record = ()
-            append(TraceStep(depth, *static, stack, block_record, file))
+                entry = decoded.get(id(first))
+                if entry is None:
+                    entry = decoded[id(first)] = (_statics(first), None if first.filename == home_file
+                                                  else first.filename)
+                levels.append([entry[0], entry[1], len(levels), first, -1, None])
+                continue
+            if pending >= 0:
+                # Complete the level's pending step with the stack and blocks of ``after``.
+                stack = after[2] if len(after) == 3 else after[2] + after[3:]
+                if stack:
+                    texts = tuple(map(known, map(id, stack)))
+                    if None in texts:
+                        texts = tuple([known(id(value)) or render(value) for value in stack])
+                    stack = texts
+                blocks = after[1]
+                if blocks:
+                    blocks = blocks_by_id.get(id(blocks)) or shown_blocks(blocks)
+                offset = level[5][0]
+                by_index = level[0]
+                static = by_index[offset >> 1] if offset >> 1 < len(by_index) else None
+                if static is None:
+                    static = no_instruction(level, offset)
+                steps[pending] = new(TraceStep, (level[2], *static, stack, blocks, level[1]))
+            if after is record and first is not None:
+                level[4] = number
+                level[5] = record
+                number += 1
+        while levels:  # frames the log does not close (not made by the recorder): no stack after
+            level = levels.pop()
+            if level[4] >= 0:
+                offset = level[5][0]
+                by_index = level[0]
+                static = by_index[offset >> 1] if offset >> 1 < len(by_index) else None
+                steps[level[4]] = new(TraceStep, (level[2], *(static or no_instruction(level, offset)),
+                                                  (), (), level[1]))
         return steps
 
 

@@ -13,9 +13,12 @@ that step.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import itertools
 from operator import is_
 import types
+import weakref
 from typing import Callable, Iterable, Optional
 
 #: The mark that ends a cut repr.
@@ -32,14 +35,15 @@ ATOMIC_TYPES: frozenset[type] = frozenset({
     type, slice,
 })
 
-#: Values whose repr is fixed by their type and address (``<function f at 0x...>``): cached by id
-#: and checked against the type, without keeping the value alive (a value whose id is reused by
-#: another of the same type has the very same repr). Classes without a ``__repr__`` of their own
-#: are treated the same way.
+#: Values whose repr is fixed by their type, name and address (``<function f at 0x...>``): cached by
+#: id and checked against a weak reference to the value, so the cache neither keeps the value alive
+#: nor answers for another value that reuses its address (values without weak references are
+#: rendered each time). Classes without a ``__repr__`` of their own show only their type and
+#: address: those are cached by id and checked against the type.
 ADDRESS_TYPES: frozenset[type] = frozenset({
     types.FunctionType, types.BuiltinFunctionType, types.MethodWrapperType, types.WrapperDescriptorType,
     types.MethodDescriptorType, types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType,
-    types.CodeType, types.ModuleType, types.CellType,
+    types.CodeType, types.ModuleType,
 })
 
 #: An int this many bits long or more is shown by its size: its decimal repr would be cut anyway,
@@ -56,6 +60,36 @@ _CACHE_SIZE = 50_000
 def cut(text: str, limit: int) -> str:
     """``text`` if it fits in ``limit`` characters, else its first ``limit - 1`` and ``…``."""
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+#: Values whose full repr is short and exactly what ``BoundedRepr`` shows for them.
+_PLAIN_LEAVES = frozenset({float, bool, type(None)})
+
+
+def _plain(items, limit: int, room: list, depth: int = 0) -> bool:
+    """True for a list or tuple of at most ``room[0]`` values in all, nested at most three deep, of
+    floats, bools, None, ints under 10**18 and strings or bytes of at most ``limit`` characters: its
+    full ``repr`` (C code, fast) is short and is what the bounded rendering shows, so a trace
+    renders such values (a list of coordinates, a tuple of small records) with ``repr`` itself."""
+    room[0] -= len(items)
+    if room[0] < 0 or depth > 2:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is int:
+            if -_SHORT_INT < item < _SHORT_INT:
+                continue
+            return False
+        if kind is str or kind is bytes:
+            if len(item) <= limit:
+                continue
+            return False
+        if (kind is list or kind is tuple) and _plain(item, limit, room, depth + 1):
+            continue
+        return False
+    return True
 
 
 def describe_failure(error: BaseException) -> str:
@@ -86,7 +120,7 @@ class BoundedRepr:
         self._address_types = ADDRESS_TYPES | frozenset(address_types)
         self._values: dict[int, str] = {}
         self._alive: list[object] = []
-        self._addresses: dict[int, tuple[type, str]] = {}
+        self._addresses: dict[int, tuple[type, str, Optional[weakref.ref]]] = {}
         self._lists: dict[int, tuple[int, list, str]] = {}
         self.known: Callable[[int], Optional[str]] = self._values.get
 
@@ -112,16 +146,26 @@ class BoundedRepr:
             return text
         if kind is list:
             return self._list(value)
-        if kind in self._address_types or kind.__repr__ is object.__repr__:
-            entry = self._addresses.get(id(value))
-            if entry is not None and entry[0] is kind:
-                return entry[1]
-            text = self._render(value, self.limit)
-            if len(self._addresses) >= _CACHE_SIZE:
-                self._addresses.clear()
-            self._addresses[id(value)] = (kind, text)
-            return text
+        if kind in self._address_types:
+            return self._by_address(value, kind, True)
+        if kind.__repr__ is object.__repr__:
+            return self._by_address(value, kind, False)
         return self._render(value, self.limit)
+
+    def _by_address(self, value: object, kind: type, named: bool) -> str:
+        """The repr of a value it is fixed for by its type, address and (``named``) name, cached."""
+        entry = self._addresses.get(id(value))
+        if entry is not None and entry[0] is kind and (entry[2] is None or entry[2]() is value):
+            return entry[1]
+        text = self._render(value, self.limit)
+        try:
+            check = weakref.ref(value) if named else None
+        except TypeError:  # no weak references to it: rendered each time
+            return text
+        if len(self._addresses) >= _CACHE_SIZE:
+            self._addresses.clear()
+        self._addresses[id(value)] = (kind, text, check)
+        return text
 
     def _list(self, items: list) -> str:
         """A list's repr, cached by content: a list of immutable items whose length and shown items
@@ -144,6 +188,8 @@ class BoundedRepr:
 
     def _render(self, value: object, limit: int) -> str:
         try:
+            if (type(value) is list or type(value) is tuple) and _plain(value, limit, [limit]):
+                return cut(repr(value), limit)  # the same text, made by CPython's own repr
             return cut(self._bounded(value, limit, set()), limit)
         except Exception as error:  # noqa: BLE001 - a broken value must not break the trace
             return describe_failure(error)

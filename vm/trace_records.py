@@ -8,8 +8,10 @@ execution trace is its disassembler plus a stack dump.
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from . import opcodes
 from .code import NO_POSITION
@@ -40,12 +42,11 @@ class TraceBlock:
         return f"{self.type} -> {self.handler} (level {self.level})"
 
 
-@dataclass(slots=True)
-class TraceStep:
+class TraceStep(NamedTuple):
     """One executed instruction, with the evaluation stack and block stack as they were after it.
 
-    (Not frozen: a frozen dataclass costs five times as much to create, and a trace makes one per
-    executed instruction.)"""
+    (A named tuple: a trace makes one per executed instruction, and a tuple is the cheapest record
+    to make: ``tuple.__new__(TraceStep, fields)``.)"""
 
     depth: int
     function: str

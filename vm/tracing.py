@@ -13,6 +13,8 @@ creates many small objects and collections would cost more than the program itse
 
 from __future__ import annotations
 
+from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
 import ast
 import gc
 import io
@@ -20,6 +22,7 @@ import os
 import sys
 import traceback
 import types
+import warnings
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
@@ -187,8 +190,11 @@ def _drop_internal_frames(formatted: traceback.TracebackException, seen: set[int
 @contextmanager
 def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.ModuleType]:
     """A fresh module named after the file, registered while the block runs, with the file's folder
-    first on ``sys.path`` and its modules importing through the VM, output captured, stdin empty
-    and ``sys.argv`` set."""
+    first on ``sys.path`` and its modules importing through the VM, output captured, stdin empty,
+    ``sys.argv`` set, and ``sys._getframe`` and ``warnings.warn`` walking the program's logical
+    stack as under ``bytelens run`` (logging's function names, ``inspect.stack()``, warnings' stack
+    levels show the program's frames, not the VM's machinery)."""
+    from . import hostframes
     from .importer import install_importer, uninstall_importer
 
     name = os.path.splitext(os.path.basename(path))[0] or "__trace__"
@@ -200,6 +206,7 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     # module already imported, in CPython too, and host code must keep getting that one.
     register = name not in sys.modules
     saved = (sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin)
+    saved_stack_walkers = (sys._getframe, warnings.warn)
     sys.path.insert(0, folder)
     if register:
         sys.modules[name] = module
@@ -207,9 +214,11 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     sys.stdout = sys.stderr = output
     sys.stdin = io.StringIO("")
     finder = install_importer([folder])
+    hostframes.install()
     try:
         yield module
     finally:
+        sys._getframe, warnings.warn = saved_stack_walkers
         uninstall_importer(finder)
         sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin = saved
         if register and sys.modules.get(name) is module:
