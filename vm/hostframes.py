@@ -20,6 +20,7 @@ import os
 import sys
 import types
 import warnings
+import weakref
 from typing import Any, Optional
 
 from .frame import Frame
@@ -35,7 +36,7 @@ class LogicalFrame:
     then (a kept host frame would keep everything its callers' locals hold alive).
     """
 
-    __slots__ = ("_target", "_vm", "_index")
+    __slots__ = ("_target", "_vm", "_index", "__weakref__")
 
     def __init__(self, target: Any, vm: Optional[Frame], index: Optional[int] = None) -> None:
         self._target = target
@@ -57,7 +58,7 @@ class LogicalFrame:
                 return _walk(host.f_back, target)
             host = host.f_back
         back = target.back  # no longer running: its VM caller, as far as it is known
-        return LogicalFrame(back, back) if back is not None else None
+        return vm_view(back) if back is not None else None
 
     @property
     def f_code(self) -> types.CodeType:
@@ -77,6 +78,11 @@ class LogicalFrame:
 
     @property
     def f_lineno(self) -> Optional[int]:
+        if self._vm is self._target:
+            from .systrace import existing_state
+            state = existing_state(self._target)
+            if state is not None and state.event_line is not None:  # a trace event's line
+                return state.event_line
         index = self._current()
         if index is not None:
             positions = self._target.code.positions
@@ -94,7 +100,24 @@ class LogicalFrame:
 
     @property
     def f_locals(self) -> Any:
-        return self._target.f_locals
+        target = self._target
+        if self._vm is not target or target.locals is not None:
+            return target.f_locals
+        # A function frame: one dict per frame, refreshed from its variables at each access, as
+        # CPython's frame.f_locals (pdb keeps ``__return__`` in it between two looks).
+        from .systrace import frame_state
+        state = frame_state(target)
+        current = target.local_names()
+        cached = state.locals
+        if cached is None:
+            state.locals = current
+            return current
+        code = target.code
+        for name in (*code.varnames, *code.cellvars, *code.freevars):
+            if name not in current:
+                cached.pop(name, None)
+        cached.update(current)
+        return cached
 
     @property
     def f_builtins(self) -> dict:
@@ -102,7 +125,55 @@ class LogicalFrame:
 
     @property
     def f_trace(self) -> Any:
-        return getattr(self._target, "f_trace", None)
+        if self._vm is not self._target:
+            return self._target.f_trace
+        from .systrace import existing_state
+        state = existing_state(self._target)
+        return state.trace if state is not None else None
+
+    @f_trace.setter
+    def f_trace(self, function: Any) -> None:
+        if self._vm is not self._target:
+            self._target.f_trace = function
+            return
+        from .systrace import frame_state
+        frame_state(self._target).trace = function
+
+    @f_trace.deleter
+    def f_trace(self) -> None:
+        self.f_trace = None
+
+    @property
+    def f_trace_lines(self) -> bool:
+        if self._vm is not self._target:
+            return self._target.f_trace_lines
+        from .systrace import existing_state
+        state = existing_state(self._target)
+        return state.trace_lines if state is not None else True
+
+    @f_trace_lines.setter
+    def f_trace_lines(self, value: bool) -> None:
+        if self._vm is not self._target:
+            self._target.f_trace_lines = value
+            return
+        from .systrace import frame_state
+        frame_state(self._target).trace_lines = bool(value)
+
+    @property
+    def f_trace_opcodes(self) -> bool:
+        if self._vm is not self._target:
+            return self._target.f_trace_opcodes
+        from .systrace import existing_state
+        state = existing_state(self._target)
+        return state.trace_opcodes if state is not None else False
+
+    @f_trace_opcodes.setter
+    def f_trace_opcodes(self, value: bool) -> None:
+        if self._vm is not self._target:
+            self._target.f_trace_opcodes = value
+            return
+        from .systrace import frame_state
+        frame_state(self._target).trace_opcodes = bool(value)
 
     def clear(self) -> None:
         clear = getattr(self._target, "clear", None)
@@ -132,7 +203,7 @@ def _walk(host: Optional[types.FrameType], last_vm: Optional[Frame]) -> Optional
         if _is_internal(filename):
             vm = host.f_locals.get("f")
             if type(vm) is Frame and vm is not last_vm:
-                return LogicalFrame(vm, vm, _current_index(host, vm))
+                return vm_view(vm, _current_index(host, vm))
             host = host.f_back
             continue
         return LogicalFrame(host, last_vm)
@@ -177,10 +248,26 @@ def running_index(vm: Frame) -> Optional[int]:
     return None
 
 
+#: id(VM frame) -> its logical frame, while anything holds that (which keeps the VM frame alive,
+#: so the id stays its own): a tracer or debugger sees one object per frame (bdb compares frames
+#: with ``is``), and nothing is kept once no one looks.
+_views: "weakref.WeakValueDictionary[int, LogicalFrame]" = weakref.WeakValueDictionary()
+
+
+def vm_view(vm: Frame, index: Optional[int] = None) -> LogicalFrame:
+    """The logical frame of VM frame ``vm`` (``index``: its current instruction, when known)."""
+    view = _views.get(id(vm))
+    if view is None:
+        view = _views[id(vm)] = LogicalFrame(vm, vm, index)
+    elif index is not None:
+        view._index = index
+    return view
+
+
 def vm_getframe(vm: Frame, depth: int = 0) -> LogicalFrame:
     """``sys._getframe(depth)`` called by VM code running in frame ``vm``: the same logical frames as
     ``getframe`` (live line numbers, library frames between VM frames), installed or not."""
-    frame: Optional[LogicalFrame] = LogicalFrame(vm, vm)
+    frame: Optional[LogicalFrame] = vm_view(vm)
     for _ in range(depth):
         if frame is None:
             break
@@ -241,9 +328,12 @@ def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = 
 
 
 def install() -> None:
-    """Make ``sys._getframe`` and ``warnings.warn`` see the logical stack (``bytelens run``)."""
+    """Make ``sys._getframe`` and ``warnings.warn`` see the logical stack, and ``sys.settrace`` /
+    ``sys.gettrace`` trace the program's frames (``bytelens run``)."""
+    from . import systrace
     sys._getframe = getframe
     warnings.warn = warn
+    systrace.install()
 
 
 # type(frame) prints as CPython's, as for the VM's own frames.

@@ -1,7 +1,8 @@
 """Builtins that need the calling VM frame: ``super()``, ``locals()``, ``globals()``, ``vars()``,
 ``dir()``, ``eval``, ``exec``, ``__build_class__``, and ``sys.setrecursionlimit`` /
 ``sys.getrecursionlimit``, which set and read the VM's frame limit rather than the host's, and
-``sys._getframe``, which returns the program's frames; and ``anext`` with a default, whose awaitable
+``sys._getframe``, which returns the program's frames, and ``sys.settrace`` / ``sys.gettrace``,
+which trace the program's frames (systrace.py); and ``anext`` with a default, whose awaitable
 must recognise the VM's ``types.coroutine`` generators.
 
 CPython's versions of these read the running host frame, which for code on the VM is the
@@ -159,6 +160,21 @@ def _getframe(f: Frame, args: list) -> Any:
     return vm_getframe(f, operator.index(args[0]) if args else 0)
 
 
+def _settrace(f: Frame, args: list) -> Any:
+    """``sys.settrace(tracer)`` from VM code: the tracer gets the VM frames' events (systrace.py)."""
+    if len(args) != 1:
+        return sys.settrace(*args)
+    from .systrace import settrace
+    return settrace(args[0])
+
+
+def _gettrace(f: Frame, args: list) -> Any:
+    if args:
+        return sys.gettrace(*args)
+    from .systrace import gettrace
+    return gettrace()
+
+
 def _anext(f: Frame, args: list) -> Any:
     """``anext(iterator, default)``: the awaitable is the VM's (generators.AnextAwaitable)."""
     if len(args) != 2:
@@ -189,4 +205,6 @@ SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
     sys.setrecursionlimit: _setrecursionlimit,
     sys.getrecursionlimit: _getrecursionlimit,
     sys._getframe: _getframe,
+    sys.settrace: _settrace,
+    sys.gettrace: _gettrace,
 }
