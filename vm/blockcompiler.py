@@ -769,32 +769,42 @@ def _collect(entry: int, by_first: dict, decoded_instructions: list, entries: se
     return runs
 
 
-def compile_blocks(code: Code, plain: list, writer: Any = None) -> dict[int, Any]:
-    """Block functions for ``code``, by entry slot (their handlers stay in ``plain``).
-
-    ``writer(code, plain, entry, runs, has_blocks, loop)`` makes the writer of each block (by
-    default ``_Writer``; trace_blocks.py passes its recording writer)."""
+def block_plans(code: Code) -> list[tuple[int, list, bool, bool]]:
+    """``(entry, runs, has_blocks, loop)`` for each block worth compiling in ``code``: what a writer
+    is made from (see ``compile_block``)."""
     decoded_instructions = instructions(code)
     entries = _entries(code, decoded_instructions)
     has_blocks = any(opcodes.BY_CODE[op].pushes_block is not None for _, _, op, _ in decoded_instructions)
     by_first = {first: position for position, (first, _, _, _) in enumerate(decoded_instructions)}
-    blocks: dict[int, Any] = {}
+    plans = []
     for entry in sorted(entries):
         if entry not in by_first:
             continue
         runs = _collect(entry, by_first, decoded_instructions, entries)
         if len(runs) < 2 and runs and runs[0][2].name not in ("FOR_ITER",):
             continue  # a single instruction gains nothing over its handler
-        loop = any(run[5] == entry for run in runs)
-        block_writer = (writer or _Writer)(code, plain, entry, runs, has_blocks, loop)
-        source = block_writer.write()
-        namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
-        exec(compile(source, _FILENAME, "exec"), namespace)
-        function = namespace["block"]
-        function.__defaults__ = tuple(block_writer.defaults.values())
-        function.vm_lines = block_writer.owners
-        blocks[entry] = function
-    return blocks
+        plans.append((entry, runs, has_blocks, any(run[5] == entry for run in runs)))
+    return plans
+
+
+def compile_block(code: Code, plain: list, plan: tuple[int, list, bool, bool], writer: Any = None) -> Any:
+    """The block function of one plan of ``block_plans``. ``writer(code, plain, entry, runs,
+    has_blocks, loop)`` makes its writer (by default ``_Writer``; trace_blocks.py passes its
+    recording writer)."""
+    entry, runs, has_blocks, loop = plan
+    block_writer = (writer or _Writer)(code, plain, entry, runs, has_blocks, loop)
+    source = block_writer.write()
+    namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
+    exec(compile(source, _FILENAME, "exec"), namespace)
+    function = namespace["block"]
+    function.__defaults__ = tuple(block_writer.defaults.values())
+    function.vm_lines = block_writer.owners
+    return function
+
+
+def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
+    """Block functions for ``code``, by entry slot (their handlers stay in ``plain``)."""
+    return {plan[0]: compile_block(code, plain, plan) for plan in block_plans(code)}
 
 
 def fault_index(block: Any, error: BaseException, pc: int) -> int:

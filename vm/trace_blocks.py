@@ -34,8 +34,9 @@ from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuilt
 
 from typing import Any, Optional
 
-from .blockcompiler import _Writer, compile_blocks
+from .blockcompiler import _BINARY, _INPLACE, _Writer, block_plans, compile_block
 from .code import Code
+from .frame import NULL
 from .opcodes import COMPARE_OPS
 
 #: Instructions after which every rendered value on the stack still shows right and no other code
@@ -45,6 +46,23 @@ _PURE = frozenset({
     "ROT_THREE", "NOP", "JUMP_ABSOLUTE", "JUMP_FORWARD", "POP_BLOCK", "SETUP_LOOP", "SETUP_EXCEPT",
     "SETUP_FINALLY", "BUILD_TUPLE", "BUILD_LIST",
 })
+
+#: Instructions that run no other code and change no object when their operands (the top of the
+#: stack, by count) are ints, floats or bools: the interpreter's own arithmetic and comparisons, and
+#: the operands, which the instruction drops, have no finalisers.
+_PURE_ON_NUMBERS: dict[str, int] = {
+    **{name: 2 for name in _BINARY}, **{name: 2 for name in _INPLACE},
+    "UNARY_NEGATIVE": 1, "UNARY_NOT": 1, "COMPARE_OP": 2,
+}
+_NUMBERS = frozenset({int, float, bool})
+#: Comparisons that run no other code on numbers.
+_NUMBER_COMPARISONS = frozenset({"<", "<=", "==", "!=", ">", ">="})
+#: Values whose end runs no code (no finaliser, and they hold no other object): the old value of a
+#: local a STORE_FAST replaces, or the value a POP_TOP drops, may go then.
+_QUIET_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None), type(NULL)})
+#: What UNPACK_SEQUENCE unpacks without running other code (its template's fast branch; the
+#: sequence dropped then leaves its items to the stack, so none of them goes).
+_SEQUENCES = frozenset({tuple, list})
 
 #: Immutable values whose repr never changes: a constant of these types is held as it is.
 _ATOMIC = frozenset({int, float, complex, str, bytes, bool, type(None), type(Ellipsis), range, Code})
@@ -85,7 +103,8 @@ class _RecordingWriter(_Writer):
             self.vs.append(self.CARRIED)
             self.uses[self.CARRIED] = 1
             self.shown[self.CARRIED] = "v_it"
-        self.defaults.update(_type=type, _tuple=tuple, _len=len)
+        self.defaults.update(_type=type, _tuple=tuple, _len=len, _N=_NUMBERS, _Q=_QUIET_TYPES,
+                             _SEQ=_SEQUENCES)
 
     # --- the function ---------------------------------------------------------------------------
     def signature(self) -> str:
@@ -108,6 +127,15 @@ class _RecordingWriter(_Writer):
             self.started = True
             if self.budgeted and self.loop:
                 self._bail_if(f"_len(L) > C[0] - {len(self.runs)}", index)
+        elif self.impure == "g" and self._line(index) == self.line:
+            # Pure unless the guard ``g`` (set before the instruction) found other operands.
+            self.emit("if not g:")
+            self.indent += 1
+            self._revalidate()
+            if self.budgeted:
+                self._bail_if(f"_len(L) > C[0] - {len(self.runs)}", index)
+            self.emit("pass")
+            self.indent -= 1
         elif self.impure:
             self._revalidate()
             if self.budgeted:
@@ -118,8 +146,39 @@ class _RecordingWriter(_Writer):
         self._refresh()
         fields = ", ".join([str(2 * index), "bl", "base"] + [self._shown(entry) for entry in self.vs])
         self.emit(f"ap(({fields}))")
-        self.impure = info.name not in _PURE and not (
-            info.name == "COMPARE_OP" and arg < len(COMPARE_OPS) and COMPARE_OPS[arg] in ("is", "is not"))
+        self.impure = self._purity(info.name, arg)
+
+    def _purity(self, name: str, arg: int) -> "bool | str":
+        """False when instruction ``name`` runs no other code and changes no object; ``"g"`` when
+        that depends on the types of its operands (or of the local it replaces), tested now into
+        ``g``; else True."""
+        if name in _PURE:
+            return False
+        if name == "COMPARE_OP":
+            operator = COMPARE_OPS[arg] if arg < len(COMPARE_OPS) else None
+            if operator in ("is", "is not"):
+                return False
+            if operator not in _NUMBER_COMPARISONS:
+                return True
+        count = 1 if name in ("STORE_FAST", "POP_TOP", "UNPACK_SEQUENCE") else _PURE_ON_NUMBERS.get(name)
+        if count is None or len(self.vs) < count:
+            return True
+        operands = self.vs[-count:]
+        if name in _INPLACE and self.uses.get(operands[0]) == 1:
+            self.shown.pop(operands[0], None)  # its template reuses the temporary for the result
+        if not any(self.shown.get(entry) not in (None, entry) for entry in self.vs[:-count]):
+            return True  # nothing rendered to keep: the guard would cost more than it saves
+        if name == "STORE_FAST":
+            test = f"_type(l[{arg}]) in _Q"
+        elif name == "POP_TOP":
+            test = f"_type({operands[0]}) in _Q"
+        elif name == "UNPACK_SEQUENCE":
+            test = f"_type({operands[0]}) in _SEQ and _len({operands[0]}) == {arg}"
+        else:
+            test = " and ".join(f"_type({entry}) in _N" for entry in operands
+                                if not (entry in self.literals and type(self.literals[entry]) in _NUMBERS))
+        self.emit(f"g = {test or 'True'}")
+        return "g"
 
     def _line(self, index: int) -> Optional[int]:
         positions = self.code.positions
@@ -244,9 +303,21 @@ class _RecordingWriter(_Writer):
 
 
 def compile_recording_blocks(code: Code, plain: list, budgeted: bool) -> list:
-    """One slot per instruction: the recording block that starts there, or None."""
-    blocks = compile_blocks(code, plain, lambda *args: _RecordingWriter(*args, budgeted))
+    """One slot per instruction: the recording block that starts there, or None. Each block is
+    compiled when control first reaches it (a trace runs a small part of most code objects, and
+    compiling costs about as much as running a block a few hundred times)."""
     slots: list = [None] * len(plain)
-    for slot, block in blocks.items():
-        slots[slot] = block
+
+    def writer(*args: Any) -> _RecordingWriter:
+        return _RecordingWriter(*args, budgeted)
+
+    def compile_on_reach(plan: tuple) -> Any:
+        def first_reach(f: Any, s: list, l: list, R: tuple) -> Any:
+            block = slots[plan[0]] = compile_block(code, plain, plan, writer)
+            return block(f, s, l, R)
+        first_reach.vm_lines = ()  # never the block that raised: it is in the slot by then
+        return first_reach
+
+    for plan in block_plans(code):
+        slots[plan[0]] = compile_on_reach(plan)
     return slots
