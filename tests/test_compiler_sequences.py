@@ -193,16 +193,20 @@ def test_try_except_with_name_else_and_bare_clause():
         CALL_FUNCTION 0
         POP_TOP
         POP_EXCEPT
-        JUMP_FORWARD L5
-        END_FINALLY
+        JUMP_FORWARD L6
         L2:
         LOAD_GLOBAL d
         CALL_FUNCTION 0
         POP_TOP
+        LOAD_CONST None
+        RETURN_VALUE
         L5:
         LOAD_CONST None
         RETURN_VALUE
-        """.replace("        JUMP_FORWARD L5\n        END_FINALLY\n", "        JUMP_FORWARD L5\n"))
+        L6:
+        LOAD_CONST None
+        RETURN_VALUE
+        """)
 
 
 def test_unmatched_exception_is_reraised_by_end_finally():
@@ -273,6 +277,7 @@ def test_with_and_nested_items():
         CALL_FUNCTION 0
         SETUP_WITH L2
         POP_TOP
+        NOP
         POP_BLOCK
         LOAD_CONST None
         L2:
@@ -306,6 +311,7 @@ def test_async_with_and_async_for():
         YIELD_FROM
         SETUP_ASYNC_WITH L1
         STORE_FAST x
+        NOP
         POP_BLOCK
         LOAD_CONST None
         L1:
@@ -325,6 +331,7 @@ def test_async_with_and_async_for():
         YIELD_FROM
         POP_BLOCK
         STORE_FAST y
+        NOP
         JUMP_ABSOLUTE L3
         L4:
         END_ASYNC_FOR

@@ -74,6 +74,11 @@ def _net(pops: opcodes.Count, pushes: opcodes.Count):
 
 
 _EFFECT, _JUMP_EFFECT, _STOPS = _effect_table()
+_RETURN_VALUE = opcodes.BY_NAME["RETURN_VALUE"].code
+_NOP = opcodes.BY_NAME["NOP"].code
+_PUSHES_BLOCK = [False] * 256
+for _info in opcodes.OPS:
+    _PUSHES_BLOCK[_info.code] = _info.pushes_block is not None
 _IS_JREL = [False] * 256
 for _info in opcodes.OPS:
     _IS_JREL[_info.code] = _info.arg is _JREL
@@ -151,6 +156,8 @@ def assemble(instrs: list[Instr], *, name: str, qualname: str, filename: str, fi
     kept = [instr for instr, depth in zip(instrs, depths) if depth >= 0]
     if len(kept) != len(instrs):
         _renumber_labels(instrs, depths)
+    place_exits(kept)
+    kept = drop_redundant_nops(kept)
     code, positions = _resolve_and_emit(kept)
     if not cellvars and not freevars:
         flags |= CO_NOFREE
@@ -180,6 +187,106 @@ def _renumber_labels(instrs: list[Instr], depths: list[int]) -> None:
         if target is not None and id(target) not in seen:
             seen.add(id(target))
             target.index = new_index[target.index]
+
+
+def place_exits(instrs: list[Instr]) -> None:
+    """Give every instruction without a position one, as CPython 3.11 does
+    (propagate_line_numbers, duplicate_exits_without_lineno).
+
+    The code generator leaves out the position of instructions no source line asks for: the jump
+    over an ``else``, a loop's jump back, and the implicit ``return None`` at the end of a body.
+    A jump takes the position of the instruction before it (the last line of the body it ends).
+    An exit (``return None``) takes the position of the instruction that falls into it, and every
+    other jump to it gets a copy of the exit, appended at the end, with the jump's own position:
+    a function ending in ``if c: a() else: b()`` returns on the line of ``a()`` or of ``b()``. So a
+    trace or a debugger never sees a line event for a line the program did not run. Block handler
+    edges (SETUP_LOOP's ``break`` target) keep pointing at the original exit.
+    """
+    count = len(instrs)
+    jump_sources: dict[int, list[int]] = {}
+    for source, instr in enumerate(instrs):
+        if instr[2] is not None and not _PUSHES_BLOCK[instr[0]]:
+            jump_sources.setdefault(instr[2].index, []).append(source)
+    exits: list[tuple[int, int]] = []
+    index = 0
+    while index < count:
+        if instrs[index][3][0] is not None:
+            index += 1
+            continue
+        end = index
+        while end < count and instrs[end][3][0] is None and instrs[end][2] is None:
+            end += 1
+        if end > index and instrs[end - 1][0] == _RETURN_VALUE:
+            exits.append((index, end))
+            index = end
+            continue
+        # A positionless instruction that is not an exit: the position of what leads to it (the
+        # instruction falling into it, else the first jump to it), else of the one before it.
+        falls = index > 0 and not _STOPS[instrs[index - 1][0]]
+        sources = [] if falls else [instrs[source][3] for source in jump_sources.get(index, ())
+                                    if instrs[source][3][0] is not None]
+        if sources:
+            instrs[index] = instrs[index][:3] + (sources[0],)
+        elif index > 0:
+            instrs[index] = instrs[index][:3] + (instrs[index - 1][3],)
+        else:
+            following = next((instr[3] for instr in instrs if instr[3][0] is not None), None)
+            if following is not None:
+                instrs[index] = instrs[index][:3] + (following,)
+        index += 1
+    for start, end in exits:
+        exit_block = instrs[start:end]
+        jumps = list(jump_sources.get(start, ()))
+        if start > 0 and not _STOPS[instrs[start - 1][0]]:
+            position = instrs[start - 1][3]
+        elif jumps:
+            position = instrs[jumps.pop(0)][3]
+        elif start > 0:
+            position = instrs[start - 1][3]
+        else:
+            continue
+        for index in range(start, end):
+            instrs[index] = instrs[index][:3] + (position,)
+        for index in jumps:
+            op, arg, _, jump_position = instrs[index]
+            if jump_position[0] == position[0]:
+                continue
+            copy = Label()
+            copy.index = len(instrs)
+            instrs[index] = (op, arg, copy, jump_position)
+            instrs.extend(instr[:3] + (jump_position,) for instr in exit_block)
+
+
+def drop_redundant_nops(instrs: list[Instr]) -> list[Instr]:
+    """Drop each NOP that no line needs (CPython's remove_redundant_nops): one whose line the
+    instruction before it (falling into it, not jumped to) or the one after it already has.
+
+    The code generator emits a NOP for ``pass`` and for a constant ``if``/``while`` test, so that
+    their line still has an instruction (a line event, a hover) where CPython 3.11 keeps one."""
+    if not any(instr[0] == _NOP for instr in instrs):
+        return instrs
+    targets = {instr[2].index for instr in instrs if instr[2] is not None}
+    kept: list[Instr] = []
+    new_index = [0] * (len(instrs) + 1)
+    for index, instr in enumerate(instrs):
+        new_index[index] = len(kept)
+        if instr[0] == _NOP:
+            line = instr[3][0]
+            before = instrs[index - 1] if index > 0 else None
+            after = instrs[index + 1] if index + 1 < len(instrs) else None
+            if line is None or (after is not None and after[3][0] == line) or (
+                    before is not None and index not in targets and not _STOPS[before[0]]
+                    and before[3][0] == line):
+                continue
+        kept.append(instr)
+    new_index[len(instrs)] = len(kept)
+    seen: set[int] = set()
+    for instr in kept:
+        target = instr[2]
+        if target is not None and id(target) not in seen:
+            seen.add(id(target))
+            target.index = new_index[target.index]
+    return kept
 
 
 def _resolve_and_emit(instrs: list[Instr]) -> tuple[bytes, tuple[Position, ...]]:

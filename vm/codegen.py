@@ -24,7 +24,8 @@ from typing import Any, Optional
 from . import opcodes as op
 from .assembler import AssemblyError, Label, assemble
 from .code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_ANNOTATIONS, CO_GENERATOR,
-                   CO_NESTED, CO_NEWLOCALS, CO_OPTIMIZED, CO_VARARGS, CO_VARKEYWORDS, Code, Position)
+                   CO_NESTED, CO_NEWLOCALS, CO_OPTIMIZED, CO_VARARGS, CO_VARKEYWORDS, NO_POSITION, Code,
+                   Position)
 from .codegen_expr import ExpressionCompiler, constant_value, NOT_CONSTANT
 from .codegen_match import PatternCompiler
 from .codegen_stmt import FBlock, StatementCompiler
@@ -138,8 +139,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         else:
             self.compile_body(tree.body)
         self.pos = position_of(tree.body[-1]) if tree.body else first
-        self.load_const(None)
-        self.emit(op.RETURN_VALUE)
+        self.emit_implicit_return()
         return self.leave_unit()
 
     def enter_unit(self, scope: Scope, kind: str, name: str, firstlineno: int, pos: Position) -> _Unit:
@@ -202,6 +202,15 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
 
     def emit(self, opcode: int, arg: int = 0) -> None:
         self.instrs.append((opcode, arg, None, self.pos))
+
+    def emit_implicit_return(self) -> None:
+        """``return None`` at the end of a body, with no position of its own (CPython 3.11's
+        UNSET_LOC): the assembler gives it the position of what leads to it, a copy per jump
+        (assembler.place_exits). With nothing before it, it keeps the current position."""
+        if self.instrs:
+            self.pos = NO_POSITION
+        self.load_const(None)
+        self.emit(op.RETURN_VALUE)
 
     def emit_jump(self, opcode: int, label: Label) -> None:
         self.instrs.append((opcode, 0, label, self.pos))
@@ -403,8 +412,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         body = node.body[1:] if docstring is not None else node.body
         self.compile_statements(body)
         self.pos = position_of(node.body[-1])
-        self.load_const(None)
-        self.emit(op.RETURN_VALUE)
+        self.emit_implicit_return()
         code = self.leave_unit()
         self.make_closure(code, qualname, flags)
         self.call_decorators(node.decorator_list)
@@ -445,7 +453,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         self.load_const(unit.qualname)
         self.emit(op.STORE_NAME, self.name_index("__qualname__"))
         self.compile_body(node.body)
-        self.pos = position_of(node.body[-1])
+        self.pos = NO_POSITION  # placed by the assembler, as the implicit return (emit_implicit_return)
         if unit.scope.needs_class_closure:
             self.emit(op.LOAD_CLOSURE, unit.cell_index["__class__"])
             self.emit(op.DUP_TOP)

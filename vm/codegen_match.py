@@ -15,6 +15,7 @@ from typing import Optional
 
 from . import opcodes as op
 from .assembler import Label
+from .code import NO_POSITION
 
 _EQ = op.COMPARE_INDEX["Eq"]
 _GTE = op.COMPARE_INDEX["GtE"]
@@ -79,8 +80,9 @@ class PatternCompiler:
             if not_last:
                 self.emit(op.POP_TOP)
             self.compile_statements(case.body)
-            self.pos = _position(case.pattern)
+            self.pos = NO_POSITION  # artificial: the body's last line (assembler.place_exits)
             self.emit_jump(op.JUMP_FORWARD, end)
+            self.pos = _position(case.pattern)
             self.emit_fail_pop(context)
         if has_default:
             self.pos = _position(last.pattern)

@@ -12,7 +12,7 @@ from typing import Optional
 
 from . import opcodes as op
 from .assembler import Label
-from .code import Position
+from .code import NO_POSITION, Position
 from .symtable import mangle
 
 
@@ -231,6 +231,10 @@ class StatementCompiler:
     def stmt_nothing(self, node) -> None:
         pass
 
+    # NOP   (kept only where its line has no other instruction: assembler.drop_redundant_nops)
+    def stmt_pass(self, node: ast.Pass) -> None:
+        self.emit(op.NOP)
+
     # RAISE_VARARGS 0 / <exc> RAISE_VARARGS 1 / <exc> <cause> RAISE_VARARGS 2
     def stmt_raise(self, node: ast.Raise) -> None:
         count = 0
@@ -307,21 +311,21 @@ class StatementCompiler:
     # else:
     #     <orelse>
     # end:
-    # A constant test keeps only the branch that runs (CPython 3.7).
+    # A constant test keeps only the branch that runs (CPython 3.7), and a NOP on the test's line
+    # (CPython 3.11 keeps one, so the line still has an instruction).
     def stmt_if(self, node: ast.If) -> None:
         truth = _constant_truth(node.test)
-        if truth is True:
-            self.compile_statements(node.body)
-            return
-        if truth is False:
-            self.compile_statements(node.orelse)
+        if truth is not None:
+            self.pos = _position(node.test)
+            self.emit(op.NOP)
+            self.compile_statements(node.body if truth else node.orelse)
             return
         end = Label()
         orelse = Label() if node.orelse else end
         self.compile_jump_if(node.test, orelse, False)
         self.compile_statements(node.body)
         if node.orelse:
-            self.pos = _position(node)
+            self.pos = NO_POSITION  # the body's last line (assembler.place_exits)
             self.emit_jump(op.JUMP_FORWARD, end)
             self.place(orelse)
             self.compile_statements(node.orelse)
@@ -339,6 +343,8 @@ class StatementCompiler:
     def stmt_while(self, node: ast.While) -> None:
         truth = _constant_truth(node.test)
         if truth is False:
+            self.pos = _position(node.test)
+            self.emit(op.NOP)
             self.compile_statements(node.orelse)
             return
         position = _position(node)
@@ -349,8 +355,9 @@ class StatementCompiler:
             self.compile_jump_if(node.test, orelse, False)
         self.push_fblock(FBlock(FBlockKind.WHILE_LOOP, top))
         self.compile_statements(node.body)
-        self.pos = position
+        self.pos = NO_POSITION  # the body's last line (assembler.place_exits)
         self.emit_jump(op.JUMP_ABSOLUTE, top)
+        self.pos = position
         self.pop_fblock()
         self.place(orelse)
         self.emit(op.POP_BLOCK)
@@ -379,8 +386,9 @@ class StatementCompiler:
         self.emit_jump(op.FOR_ITER, done)
         self.compile_store(node.target)
         self.compile_statements(node.body)
-        self.pos = position
+        self.pos = NO_POSITION  # the body's last line (assembler.place_exits)
         self.emit_jump(op.JUMP_ABSOLUTE, top)
+        self.pos = position
         self.pop_fblock()
         self.place(done)
         self.emit(op.POP_BLOCK)
@@ -572,7 +580,7 @@ class StatementCompiler:
         else:
             self.compile_statements(node.body)
         self.pop_fblock()
-        self.pos = position
+        self.pos = NO_POSITION  # artificial: the body's last line (assembler.place_exits)
         self.emit(op.POP_BLOCK)
         self.load_const(None)
         self.place(final)
@@ -580,20 +588,22 @@ class StatementCompiler:
             self.push_fblock(FBlock(FBlockKind.FINALLY_END))
             self.compile_statements(node.finalbody)
             self.pop_fblock()
-            self.pos = position
+            self.pos = NO_POSITION
             self.emit(op.END_FINALLY)
             return
         brk, cont, brk_trampoline, end = Label(), Label(), Label(), Label()
+        self.pos = _position(node.finalbody[0])
         self.emit_jump(op.SETUP_LOOP, brk)
         self.emit_jump(op.SETUP_LOOP, cont)
         self.push_fblock(FBlock(FBlockKind.FINALLY_END, runtime_blocks=3, break_label=brk_trampoline))
         self.compile_statements(node.finalbody)
         self.pop_fblock()
-        self.pos = position
+        self.pos = NO_POSITION
         self.emit(op.POP_BLOCK)
         self.emit(op.POP_BLOCK)
         self.emit(op.END_FINALLY)
         self.emit_jump(op.JUMP_FORWARD, end)
+        self.pos = position
         self.place(brk_trampoline)
         self.emit(op.POP_BLOCK)
         self.emit(op.BREAK_LOOP)
@@ -635,7 +645,7 @@ class StatementCompiler:
         self.push_fblock(FBlock(FBlockKind.TRY_EXCEPT))
         self.compile_statements(node.body)
         self.pop_fblock()
-        self.pos = position
+        self.pos = NO_POSITION  # artificial: the body's last line (assembler.place_exits)
         self.emit(op.POP_BLOCK)
         self.emit_jump(op.JUMP_FORWARD, orelse)
         self.place(handlers_label)
@@ -654,7 +664,7 @@ class StatementCompiler:
                 self.push_fblock(FBlock(FBlockKind.HANDLER_CLEANUP, runtime_blocks=2))
                 self.compile_statements(handler.body)
                 self.pop_fblock()
-                self.pos = _position(handler)
+                self.pos = NO_POSITION  # artificial: the clause's last line
                 self.emit(op.POP_BLOCK)
                 self.load_const(None)
                 self.place(cleanup)
@@ -668,11 +678,11 @@ class StatementCompiler:
                 self.push_fblock(FBlock(FBlockKind.HANDLER))
                 self.compile_statements(handler.body)
                 self.pop_fblock()
-                self.pos = _position(handler)
+                self.pos = NO_POSITION  # artificial: the clause's last line
             self.emit(op.POP_EXCEPT)
             self.emit_jump(op.JUMP_FORWARD, end)
             self.place(following)
-        self.pos = position
+        self.pos = NO_POSITION  # no clause matched: re-raise, on the last test's line
         self.emit(op.END_FINALLY)
         self.place(orelse)
         self.compile_statements(node.orelse)
@@ -738,9 +748,10 @@ class StatementCompiler:
         self.push_fblock(FBlock(FBlockKind.TRY_EXCEPT))
         self.compile_statements(node.body)
         self.pop_fblock()
-        self.pos = position
+        self.pos = NO_POSITION  # artificial: the body's last line (assembler.place_exits)
         self.emit(op.POP_BLOCK)
         self.emit_jump(op.JUMP_FORWARD, orelse)
+        self.pos = _position(node.handlers[0])
         self.place(handlers_label)
         self.push_fblock(FBlock(FBlockKind.HANDLER))
         self.emit(op.DUP_TOP)
@@ -767,7 +778,7 @@ class StatementCompiler:
                 self.push_fblock(FBlock(FBlockKind.HANDLER_CLEANUP, runtime_blocks=2))
                 self.compile_statements(handler.body)
                 self.pop_fblock()
-                self.pos = _position(handler)
+                self.pos = NO_POSITION  # artificial: the clause's last line
                 self.emit(op.POP_BLOCK)
                 self.load_const(None)
                 self.place(cleanup)
@@ -778,7 +789,7 @@ class StatementCompiler:
                 self.emit(op.END_FINALLY)
             else:
                 self.compile_statements(handler.body)
-                self.pos = _position(handler)
+                self.pos = NO_POSITION  # artificial: the clause's last line
             self.pop_fblock()
             self.emit(op.POP_BLOCK)
             self.emit_jump(op.JUMP_FORWARD, following)
@@ -790,7 +801,7 @@ class StatementCompiler:
             self.place(no_match)
             self.emit(op.POP_TOP)
             self.place(following)
-        self.pos = position
+        self.pos = NO_POSITION  # artificial: the line of the clause that ran last
         self.emit(op.PREP_RERAISE_STAR)
         self.emit(op.END_FINALLY)
         self.emit(op.POP_EXCEPT)
@@ -829,7 +840,7 @@ _STATEMENTS = {
     ast.Global: StatementCompiler.stmt_nothing,
     ast.Nonlocal: StatementCompiler.stmt_nothing,
     ast.Expr: StatementCompiler.stmt_expr,
-    ast.Pass: StatementCompiler.stmt_nothing,
+    ast.Pass: StatementCompiler.stmt_pass,
     ast.Break: StatementCompiler.stmt_break,
     ast.Continue: StatementCompiler.stmt_continue,
 }
