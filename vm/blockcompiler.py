@@ -441,6 +441,19 @@ class _Writer:
         self.emit("else:")
         self.emit(f"    {result} = _call_value(f, {callee}, {arguments})")
 
+    def switch_check(self, nxt: int) -> None:
+        """After a call: if a program's tracer was installed meanwhile, write the stack back and
+        hand the frame to the traced loop at ``nxt`` (interpreter.SwitchToTraced)."""
+        from .interpreter import SwitchToTraced, switch_to_traced
+        self.defaults.update(_SW=switch_to_traced, _Switch=SwitchToTraced)
+        self.emit("if _SW[0]:")
+        self.indent += 1
+        saved = self.save()
+        self.spill()
+        self.emit(f"raise _Switch({nxt})")
+        self.restore(saved)
+        self.indent -= 1
+
     def op_CALL_FUNCTION(self, arg, index, nxt, target):
         arguments = self.pops(arg)
         function = self.pop()
@@ -457,6 +470,7 @@ class _Writer:
         self.emit(f"del {listed}")
         self.consume(function)
         self.vs.append(result)
+        self.switch_check(nxt)
         return True
 
     def op_CALL_METHOD(self, arg, index, nxt, target):
@@ -478,6 +492,7 @@ class _Writer:
             self.uses.pop(name)
         self.emit(f"del {callee}, {listed}")
         self.vs.append(result)
+        self.switch_check(nxt)
         return True
 
     def op_RETURN_VALUE(self, arg, index, nxt, target):

@@ -43,6 +43,24 @@ class HookAbort(BaseException):
     """Base for exceptions a trace hook raises to stop the run; VM handlers never catch them."""
 
 
+class SwitchToTraced(BaseException):
+    """Raised by a call instruction, its result already pushed, when a program's tracer was
+    installed (``switch_to_traced``): the frame goes on in the traced loop at ``index``.
+
+    ``breakpoint()`` and ``pdb.set_trace()`` install a tracer and set ``f_trace`` on frames that
+    are already running untraced; this is how those frames start sending line events right after
+    the call, as in CPython. Only call instructions check (one list lookup per call)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+#: ``[True]`` while a program's tracer is installed (systrace.py): call instructions of frames
+#: running untraced then raise ``SwitchToTraced``.
+switch_to_traced: list = [False]
+
+
 class _ThreadLocal(threading.local):
     def __init__(self) -> None:
         self.state = ThreadState()
@@ -163,6 +181,10 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
                         pc = ops[pc](f, stack, fast)
                     return f.result
                 except BaseException as error:
+                    if error.__class__ is SwitchToTraced and _hook is not None:
+                        f.pc = error.index
+                        del error
+                        return _execute_traced(f, None, True)
                     exc = error
                     if getattr(ops[pc], "vm_lines", None) is not None:  # a compiled block
                         pc = fault_index(ops[pc], exc, pc)
@@ -172,8 +194,11 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
         thread.frame = back
 
 
-def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
+def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = False) -> Any:
     """``execute`` with the hook called before every instruction and on entry and exit.
+
+    ``resumed``: the frame was running untraced (``SwitchToTraced``) and goes on here; the hook
+    gets ``resume(frame)`` (when it has one) instead of ``call``.
 
     A hook that offers ``fast_path`` (the trace recorder) gets recording blocks (trace_blocks.py)
     instead where the code has them: they write the hook's log themselves. A block returns ``~pc``
@@ -200,7 +225,10 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
     exc = throw
     try:
         try:
-            hook.call(f)
+            if not resumed:
+                hook.call(f)
+            elif hasattr(hook, "resume"):
+                hook.resume(f)
         except BaseException as error:
             _aborting = error
             raise
@@ -240,6 +268,14 @@ def _execute_traced(f: Frame, throw: Optional[BaseException]) -> Any:
                                 ops = decoded.no_blocks
                     break
                 except BaseException as error:
+                    if error.__class__ is SwitchToTraced:  # already traced: go on, with the
+                        pc = error.index               # hook now installed (it wraps this one)
+                        ops = decoded.no_blocks
+                        if _hook is not None and _hook is not hook:
+                            hook, step, f.pc = _hook, _hook.step, pc
+                            if hasattr(hook, "resume"):
+                                hook.resume(f)
+                        continue
                     exc = error
                     if ops[pc] is not None:  # raised inside a recording block
                         pc = fault_index(ops[pc], exc, pc)

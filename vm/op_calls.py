@@ -10,7 +10,7 @@ from types import BuiltinFunctionType, MethodType
 from .decode import Instr, decode, handles
 from .frame import NULL, Frame, ReturnMarker
 from .functions import Function, as_host_function, call_function
-from .interpreter import execute, unwind_jump
+from .interpreter import SwitchToTraced, execute, switch_to_traced, unwind_jump
 from .intrinsics import SPECIAL_CALLS
 from .opcodes import MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
 from .values import function_description, is_iterable
@@ -53,6 +53,7 @@ def call_with_keywords(fn, args: list | tuple, kwargs: dict):
 @handles("CALL_FUNCTION")
 def _call_function(ins: Instr):
     nxt = ins.next
+    switch = switch_to_traced
     n = ins.arg
     if n == 0:
         def call_function_0(f, s, l):
@@ -62,6 +63,8 @@ def _call_function(ins: Instr):
                                       fn._builtins, f.thread))
             else:
                 s[-1] = call_value(f, fn, [])
+            if switch[0]:
+                raise SwitchToTraced(nxt)
             return nxt
         return call_function_0
     below = -n - 1
@@ -76,6 +79,8 @@ def _call_function(ins: Instr):
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))
+        if switch[0]:
+            raise SwitchToTraced(nxt)
         return nxt
     return call_function
 
@@ -83,6 +88,7 @@ def _call_function(ins: Instr):
 @handles("CALL_METHOD")
 def _call_method(ins: Instr):
     nxt = ins.next
+    switch = switch_to_traced
     n = ins.arg
     below = -n - 2
 
@@ -100,6 +106,8 @@ def _call_method(ins: Instr):
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))
+        if switch[0]:
+            raise SwitchToTraced(nxt)
         return nxt
     return call_method
 
@@ -107,6 +115,7 @@ def _call_method(ins: Instr):
 @handles("CALL_FUNCTION_KW")
 def _call_function_kw(ins: Instr):
     nxt = ins.next
+    switch = switch_to_traced
     n = ins.arg
     below = -n - 2
 
@@ -117,6 +126,8 @@ def _call_function_kw(ins: Instr):
         del s[below + 1:]
         split = n - len(names)
         s.append(call_with_keywords(fn, values[:split], dict(zip(names, values[split:]))))
+        if switch[0]:
+            raise SwitchToTraced(nxt)
         return nxt
     return call_function_kw
 
@@ -124,6 +135,7 @@ def _call_function_kw(ins: Instr):
 @handles("CALL_FUNCTION_EX")
 def _call_function_ex(ins: Instr):
     nxt = ins.next
+    switch = switch_to_traced
     has_kwargs = bool(ins.arg & 1)
 
     def call_function_ex(f, s, l):
@@ -150,6 +162,8 @@ def _call_function_ex(ins: Instr):
             s[-1] = call_with_keywords(fn, args, kwargs)
         else:
             s[-1] = call_value(f, fn, list(args))
+        if switch[0]:
+            raise SwitchToTraced(nxt)
         return nxt
     return call_function_ex
 

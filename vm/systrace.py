@@ -136,6 +136,18 @@ class ProgramTraceHook:
         if result is not None:
             state.trace = result
 
+    def resume(self, frame: Frame) -> None:
+        """``frame`` ran untraced until now (its tracer was installed by a call it made, such as
+        ``breakpoint()``) and goes on traced after that call: no 'call' event, and the call's
+        line counts as the previous one, so the next line sends the first 'line' event."""
+        inner = self.inner
+        if inner is not None and hasattr(inner, "resume"):
+            inner.resume(frame)
+        state = _states.get(id(frame))
+        if state is not None:
+            state.last_index = frame.pc - 1
+            state.last_line = _line_at(frame, frame.pc - 1)
+
     def step(self, frame: Frame, offset: int) -> None:
         inner = self.inner
         if inner is not None:
@@ -228,11 +240,15 @@ def settrace(function: Optional[TraceFunction]) -> None:
             hook = interpreter.get_trace_hook()
             if type(hook) is ProgramTraceHook:
                 interpreter.set_trace_hook(hook.inner)
+            interpreter.switch_to_traced[0] = False
         return
     _tracers[ident] = _ThreadTracer(function)
     hook = interpreter.get_trace_hook()
     if hook is None or type(hook) is DepthCheckHook:
         interpreter.set_trace_hook(ProgramTraceHook(hook))
+        # Frames running untraced (the caller of breakpoint(), and its callers) go on traced
+        # after their next call: interpreter.SwitchToTraced.
+        interpreter.switch_to_traced[0] = True
     # Any other hook (bytelens's own trace recorder) stays: the program's tracer gets no events
     # while it runs (docs/vm.md).
 

@@ -287,6 +287,9 @@ class _RecordingWriter(_Writer):
         self._refresh()
         self.emit("continue")
 
+    def switch_check(self, nxt: int) -> None:
+        """Recording blocks run only under the trace recorder: the frame is traced already."""
+
     # --- templates whose effect on base or the locals the recorder must follow ---------------------
     def op_POP_TOP(self, arg, index, nxt, target):
         if self.vs:
