@@ -181,15 +181,18 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
                         pc = ops[pc](f, stack, fast)
                     return f.result
                 except BaseException as error:
-                    if error.__class__ is SwitchToTraced and _hook is not None:
-                        f.pc = error.index
-                        del error
-                        return _execute_traced(f, None, True)
+                    if error.__class__ is SwitchToTraced:
+                        pc = error.index
+                        if _hook is not None:
+                            break  # out of the handler first: nothing raised later chains to it
+                        continue  # the tracer is gone already: go on untraced
                     exc = error
                     if getattr(ops[pc], "vm_lines", None) is not None:  # a compiled block
                         pc = fault_index(ops[pc], exc, pc)
             pc = handle_exception(f, exc, pc)
             exc = None
+        f.pc = pc
+        return _execute_traced(f, None, True)
     finally:
         thread.frame = back
 
@@ -223,6 +226,9 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
     fast = f.fast
     pc = f.pc
     exc = throw
+    # A hook whose exceptions are the program's (a program's tracer: sys.settrace) has them raised
+    # into the traced code, where its handlers can catch them; any other hook's abort the run.
+    into = getattr(hook, "raises_into_program", False)
     try:
         try:
             if not resumed:
@@ -230,7 +236,8 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
             elif hasattr(hook, "resume"):
                 hook.resume(f)
         except BaseException as error:
-            _aborting = error
+            if not into:
+                _aborting = error
             raise
         step = hook.step
         # ``ops[pc]``: the recording block starting at ``pc``, or None (run the handler, hook first).
@@ -258,7 +265,8 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
                             try:
                                 step(f, offsets[pc])
                             except BaseException as error:
-                                _aborting = error
+                                if not into:
+                                    _aborting = error
                                 raise
                             pc = plain[pc](f, stack, fast)
                         else:
@@ -273,6 +281,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
                         ops = decoded.no_blocks
                         if _hook is not None and _hook is not hook:
                             hook, step, f.pc = _hook, _hook.step, pc
+                            into = getattr(hook, "raises_into_program", False)
                             if hasattr(hook, "resume"):
                                 hook.resume(f)
                         continue
@@ -283,14 +292,15 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
                 pc = handle_exception(f, exc, pc)
             except BaseException as error:
                 if error is not _aborting:
-                    _leave(hook, f, "exception", error)
+                    _leave(hook, f, "exception", error, into)
                 raise
             exc = None
         result = f.result
         try:
             hook.leave(f, "yield" if f.yielding else "return", result)
         except BaseException as error:
-            _aborting = error
+            if not into:
+                _aborting = error
             raise
         return result
     finally:
@@ -302,12 +312,13 @@ _last_traced: list = [None, None]
 _gc_enabled = gc.isenabled
 
 
-def _leave(hook: Any, f: Frame, kind: str, value: Any) -> None:
+def _leave(hook: Any, f: Frame, kind: str, value: Any, into: bool = False) -> None:
     global _aborting
     try:
         hook.leave(f, kind, value)
     except BaseException as error:
-        _aborting = error
+        if not into:
+            _aborting = error
         raise
 
 

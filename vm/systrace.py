@@ -111,6 +111,9 @@ class ProgramTraceHook:
 
     ``inner``: a hook that was installed first and keeps running (the VM's debug checks)."""
 
+    #: A tracer's exception is raised into the traced code, as CPython's trace_trampoline does.
+    raises_into_program = True
+
     def __init__(self, inner: Any = None) -> None:
         self.inner = inner
 
