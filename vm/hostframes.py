@@ -29,6 +29,27 @@ from .shadow import _is_internal
 _host_getframe = sys._getframe
 
 
+def _trace_flag(attribute: str, field: str, default: bool) -> property:
+    """A frame's ``f_trace_lines`` / ``f_trace_opcodes``: a host frame's own, or a VM frame's in its
+    trace state (systrace.py), ``default`` until something sets it."""
+
+    def get(self: "LogicalFrame") -> bool:
+        if self._vm is not self._target:
+            return getattr(self._target, attribute)
+        from .systrace import existing_state
+        state = existing_state(self._target)
+        return getattr(state, field) if state is not None else default
+
+    def set(self: "LogicalFrame", value: bool) -> None:
+        if self._vm is not self._target:
+            setattr(self._target, attribute, value)
+            return
+        from .systrace import frame_state
+        setattr(frame_state(self._target), field, bool(value))
+
+    return property(get, set)
+
+
 class LogicalFrame:
     """A frame of the program's logical stack: wraps a host frame or a VM frame.
 
@@ -143,37 +164,8 @@ class LogicalFrame:
     def f_trace(self) -> None:
         self.f_trace = None
 
-    @property
-    def f_trace_lines(self) -> bool:
-        if self._vm is not self._target:
-            return self._target.f_trace_lines
-        from .systrace import existing_state
-        state = existing_state(self._target)
-        return state.trace_lines if state is not None else True
-
-    @f_trace_lines.setter
-    def f_trace_lines(self, value: bool) -> None:
-        if self._vm is not self._target:
-            self._target.f_trace_lines = value
-            return
-        from .systrace import frame_state
-        frame_state(self._target).trace_lines = bool(value)
-
-    @property
-    def f_trace_opcodes(self) -> bool:
-        if self._vm is not self._target:
-            return self._target.f_trace_opcodes
-        from .systrace import existing_state
-        state = existing_state(self._target)
-        return state.trace_opcodes if state is not None else False
-
-    @f_trace_opcodes.setter
-    def f_trace_opcodes(self, value: bool) -> None:
-        if self._vm is not self._target:
-            self._target.f_trace_opcodes = value
-            return
-        from .systrace import frame_state
-        frame_state(self._target).trace_opcodes = bool(value)
+    f_trace_lines = _trace_flag("f_trace_lines", "trace_lines", True)
+    f_trace_opcodes = _trace_flag("f_trace_opcodes", "trace_opcodes", False)
 
     def clear(self) -> None:
         clear = getattr(self._target, "clear", None)
