@@ -9,6 +9,9 @@ standard library's ``_pydecimal.py`` (6,000+ lines) it times:
 - open -> diagnostics: ``didOpen`` until the ``publishDiagnostics`` of that version;
 - change -> diagnostics: an incremental ``didChange`` (a space typed at the end of a comment line,
   then deleted) until the diagnostics of that version, the server idle before each change;
+- change in a function -> diagnostics: the same edit at the end of the last line of the first
+  top-level function (bytelens previews the diagnostics of an edit inside one function:
+  server/preview.py);
 - hover: ``textDocument/hover`` round trips on code lines picked at random (fixed seed), one at a
   time, after the first compile: p50, p99 and max;
 - hover while compiling: hovers sent right after a change, while the server compiles it.
@@ -154,22 +157,31 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     comment_line = next(n for n, line in enumerate(lines) if line.startswith("#"))
     end = len(lines[comment_line])
     version = 1
-    change_times = []
-    for number in range(changes):
-        version += 1
-        typed = number % 2 == 0
-        edit = ({"range": {"start": {"line": comment_line, "character": end},
-                           "end": {"line": comment_line, "character": end}}, "text": " "} if typed else
-                {"range": {"start": {"line": comment_line, "character": end},
-                           "end": {"line": comment_line, "character": end + 1}}, "text": ""})
-        waiting = connection.expect_diagnostics(uri, version)
-        started = time.perf_counter()
-        connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                      "contentChanges": [edit]})
-        await waiting
-        change_times.append(time.perf_counter() - started)
-        await asyncio.sleep(0.6)
-    results["change"] = change_times
+
+    async def changes_at(line: int, count: int) -> list[float]:
+        """``count`` edits at the end of ``line`` (a space typed, then deleted), each timed until
+        its diagnostics arrive, the server idle before each."""
+        nonlocal version
+        column = len(lines[line])
+        times = []
+        for number in range(count):
+            version += 1
+            typed = number % 2 == 0
+            edit = ({"range": {"start": {"line": line, "character": column},
+                               "end": {"line": line, "character": column}}, "text": " "} if typed else
+                    {"range": {"start": {"line": line, "character": column},
+                               "end": {"line": line, "character": column + 1}}, "text": ""})
+            waiting = connection.expect_diagnostics(uri, version)
+            started = time.perf_counter()
+            connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                          "contentChanges": [edit]})
+            await waiting
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.6)
+        return times
+
+    results["change"] = await changes_at(comment_line, changes)
+    results["change in a function"] = await changes_at(function_body_line(lines), changes)
 
     hover_times = []
     for line, column in code_positions(lines, hovers, seed=7):
@@ -202,6 +214,14 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     results["hover while compiling"] = busy_times
     await connection.close()
     return results
+
+
+def function_body_line(lines: list[str]) -> int:
+    """The last line of the first top-level function's body: an edit there changes one function."""
+    start = next(n for n, line in enumerate(lines) if line.startswith("def "))
+    body = [n for n in range(start + 1, len(lines)) if lines[n].startswith("    ")]
+    following = next(n for n in range(start + 1, len(lines)) if lines[n] and not lines[n][0].isspace())
+    return max(n for n in body if n < following)
 
 
 def compile_time(text: str, tuned: bool, repeat: int = 7) -> dict[str, Any]:
@@ -273,6 +293,7 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
            row("open -> diagnostics, median", *both("open", statistics.median)),
            row("change -> diagnostics, median", *both("change", statistics.median)),
            row("change -> diagnostics, p90", *both("change", lambda v: percentile(v, 0.9))),
+           row("change in a function -> diagnostics, median", *both("change in a function", statistics.median)),
            row("hover p50", *both("hover", lambda v: percentile(v, 0.5))),
            row("hover p99", *both("hover", lambda v: percentile(v, 0.99))),
            row("hover max", *both("hover", max))]

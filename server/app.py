@@ -53,7 +53,8 @@ class BytelensServer(LanguageServer):
         #: The defaults with the client's initializationOptions applied.
         self.initial_settings = settings.Settings()
         self.compiler = CompileScheduler(self.documents, filename_of, self.publish,
-                                         on_diagnostics=self.publish_early, on_error=self.compile_failed)
+                                         on_diagnostics=self.publish_early, on_error=self.compile_failed,
+                                         preview=True)
         self.tracer = tracing.TraceRunner()
         #: (uri, function qualname) -> the last trace of that function: its lens shows the outcome.
         self.outcomes: dict[tuple[str, str], tracing.TraceOutcome] = {}

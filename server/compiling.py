@@ -32,6 +32,7 @@ from bytelens.server.collector import CollectorPause
 from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
+from bytelens.server.preview import preview_diagnostics
 from bytelens.vm.code import Code
 from bytelens.vm.diagnostics import Diagnostic
 
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 #: How long a change waits for the next one before compiling. Short: a keystroke's compile on a
 #: large file already takes longer than this, and clients debounce too (Neovim: 150 ms).
 DEBOUNCE_SECONDS = 0.03
+#: How long a compile waits for the loop to publish its preview before it starts (server/preview.py).
+PREVIEW_WAIT_SECONDS = 0.05
 
 
 @dataclass(eq=False)
@@ -134,8 +137,11 @@ class CompileScheduler:
     def __init__(self, documents: DocumentStore, filename_of: Callable[[str], str],
                  on_result: ResultCallback, *, on_diagnostics: Optional[DiagnosticsCallback] = None,
                  compile_function: CompileFunction = compile_text, delay: float = DEBOUNCE_SECONDS,
-                 executor: Optional[Executor] = None, on_error: Optional[ErrorCallback] = None) -> None:
+                 executor: Optional[Executor] = None, on_error: Optional[ErrorCallback] = None,
+                 preview: bool = False) -> None:
         self._documents = documents
+        #: Publish preview diagnostics (preview.py) before compiling an edit inside one function.
+        self._preview = preview
         self._filename_of = filename_of
         self._on_result = on_result
         self._on_diagnostics = on_diagnostics
@@ -208,8 +214,12 @@ class CompileScheduler:
         early = None
         if self._on_diagnostics is not None:
             early = functools.partial(self._diagnostics_from_thread, loop, uri, document, version)
-        future = loop.run_in_executor(self._executor, self._compile, text, self._filename_of(uri), version,
-                                      early)
+        previous = document.compilation if self._preview and early is not None else None
+        announce = None
+        if previous is not None:
+            announce = functools.partial(self._preview_from_thread, loop, uri, document, version)
+        future = loop.run_in_executor(self._executor, self._compile_after_preview, text,
+                                      self._filename_of(uri), version, early, previous, announce)
         self._running[uri] = future
         future.add_done_callback(lambda done: self._record(uri, document, done))
         compilation = await asyncio.shield(future)
@@ -219,6 +229,40 @@ class CompileScheduler:
         if compilation.ok:
             # Decode for hovers now, off the loop, rather than on the first hover of each function.
             await asyncio.get_running_loop().run_in_executor(self._executor, compilation.warm_index)
+
+    def _compile_after_preview(self, text: str, filename: str, version: int,
+                               early: Optional[EarlyDiagnostics], previous: Optional[Compilation],
+                               announce: Optional[Callable[[tuple[Diagnostic, ...]], threading.Event]]
+                               ) -> Compilation:
+        """In the compile thread: the preview's diagnostics first (when ``previous`` allows one),
+        then the compile. The compile waits until the loop has published the preview (briefly:
+        the parser holds the GIL for a whole file, and the loop needs it to publish)."""
+        if previous is not None and announce is not None and previous.internal_error is None:
+            try:
+                found = preview_diagnostics(previous.lines, previous.code, previous.diagnostics,
+                                            split_lines(text), filename)
+            except Exception:  # a bug in the preview must not cost the compile
+                logger.exception("previewing the diagnostics of %s failed", filename)
+                found = None
+            if found is not None:
+                announce(found).wait(PREVIEW_WAIT_SECONDS)
+        return self._compile(text, filename, version, early)
+
+    def _preview_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
+                             version: int, found: tuple[Diagnostic, ...]) -> threading.Event:
+        """In the compile thread: hand the preview to the loop; the event is set once it is out."""
+        done = threading.Event()
+
+        def publish() -> None:
+            try:
+                self._diagnostics_known(uri, document, version, found)
+            finally:
+                done.set()
+        try:
+            loop.call_soon_threadsafe(publish)
+        except RuntimeError:  # the loop has closed (shutdown)
+            done.set()
+        return done
 
     def _diagnostics_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
                                  version: int, found: tuple[Diagnostic, ...]) -> None:

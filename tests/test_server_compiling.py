@@ -213,3 +213,32 @@ def test_compile_text_collects_again_from_code_generation_on():
     assert seen == [True] and gc.isenabled()
     assert not compile_text("x = (\n", "doc.py", 2).ok
     assert gc.isenabled()
+
+
+async def test_an_edit_inside_a_function_is_previewed_before_it_compiles():
+    """With previews on, the diagnostics of an edit inside one function go out before the compile
+    of the new text has even started; the compile then reports the same ones."""
+    early = []
+    documents = DocumentStore()
+    published = []
+    compiler = RecordingCompiler()
+    scheduler = CompileScheduler(documents, lambda uri: "doc.py",
+                                 lambda d, c: published.append((c.version, c.diagnostics)),
+                                 on_diagnostics=lambda d, version, found: early.append((version, found)),
+                                 delay=0.01, preview=True,
+                                 compile_function=lambda *args: compile_text(*args) if compiler(*args[:3]) else None)
+    source = "def f(x):\n    return x\n\n\ndef g():\n    pass\n"
+    documents.open(URI, source, 1)
+    await scheduler.schedule(URI, debounce=False)
+    assert documents.get(URI).compilation.ok and early[-1] == (1, ())
+    compiler.gate.clear()  # hold the compile of version 2 up: only the preview can answer now
+    edit(documents, 2, source.replace("    return x\n", "    return x is 1\n"))
+    task = scheduler.schedule(URI, debounce=False)
+    while len(early) < 2:
+        await asyncio.sleep(0.005)
+    (version, found), = early[1:]
+    assert version == 2 and [(d.line, d.message) for d in found] == [(2, '"is" with a literal. Did you mean "=="?')]
+    assert published[-1][0] == 1  # version 2's compile cannot finish: it waits at the gate
+    compiler.gate.set()
+    await task
+    assert published[-1] == (2, found)
