@@ -9,9 +9,10 @@ standard library's ``_pydecimal.py`` (6,000+ lines) it times:
 - open -> diagnostics: ``didOpen`` until the ``publishDiagnostics`` of that version;
 - change -> diagnostics: an incremental ``didChange`` (a space typed at the end of a comment line,
   then deleted) until the diagnostics of that version, the server idle before each change;
-- change in a function -> diagnostics: the same edit at the end of the last line of the first
-  top-level function (bytelens previews the diagnostics of an edit inside one function:
-  server/preview.py);
+- change in a function / in a method -> diagnostics: the same edit at the end of the last line of
+  the first top-level function / of the first method (in ``_pydecimal.py``, of the 3,000-line
+  class ``Decimal``); bytelens previews the diagnostics of an edit inside one function or method
+  (server/preview.py);
 - hover: ``textDocument/hover`` round trips on code lines picked at random (fixed seed), one at a
   time, after the first compile: p50, p99 and max;
 - hover while compiling: hovers sent right after a change, while the server compiles it.
@@ -182,6 +183,8 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
 
     results["change"] = await changes_at(comment_line, changes)
     results["change in a function"] = await changes_at(function_body_line(lines), changes)
+    results["change in a method"] = await changes_at(function_body_line(lines, "    def ", largest_class(lines)),
+                                                     changes)
 
     hover_times = []
     for line, column in code_positions(lines, hovers, seed=7):
@@ -216,12 +219,23 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     return results
 
 
-def function_body_line(lines: list[str]) -> int:
-    """The last line of the first top-level function's body: an edit there changes one function."""
-    start = next(n for n, line in enumerate(lines) if line.startswith("def "))
-    body = [n for n in range(start + 1, len(lines)) if lines[n].startswith("    ")]
-    following = next(n for n in range(start + 1, len(lines)) if lines[n] and not lines[n][0].isspace())
-    return max(n for n in body if n < following)
+def largest_class(lines: list[str]) -> int:
+    """The first line of the longest top-level class."""
+    starts = [n for n, line in enumerate(lines) if line and not line[0].isspace() and line[0] != "#"]
+    spans = [(following - start, start) for start, following in zip(starts, starts[1:] + [len(lines)])
+             if lines[start].startswith("class ")]
+    return max(spans)[1]
+
+
+def function_body_line(lines: list[str], header: str = "def ", after: int = 0) -> int:
+    """The last line of the body of the first function from line ``after`` on whose line starts
+    with ``header`` (``"def "``: a top-level function; ``"    def "``: a method): an edit there
+    changes one function."""
+    start = next(n for n in range(after, len(lines)) if lines[n].startswith(header))
+    indent = len(header) - len(header.lstrip())
+    following = next(n for n in range(start + 1, len(lines))
+                     if lines[n].strip() and len(lines[n]) - len(lines[n].lstrip()) <= indent)
+    return max(n for n in range(start + 1, following) if lines[n].strip())
 
 
 def compile_time(text: str, tuned: bool, repeat: int = 7) -> dict[str, Any]:
@@ -294,6 +308,7 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
            row("change -> diagnostics, median", *both("change", statistics.median)),
            row("change -> diagnostics, p90", *both("change", lambda v: percentile(v, 0.9))),
            row("change in a function -> diagnostics, median", *both("change in a function", statistics.median)),
+           row("change in a method -> diagnostics, median", *both("change in a method", statistics.median)),
            row("hover p50", *both("hover", lambda v: percentile(v, 0.5))),
            row("hover p99", *both("hover", lambda v: percentile(v, 0.99))),
            row("hover max", *both("hover", max))]
