@@ -59,6 +59,9 @@ class SwitchToTraced(BaseException):
 #: ``[True]`` while a program's tracer is installed (systrace.py): call instructions of frames
 #: running untraced then raise ``SwitchToTraced``.
 switch_to_traced: list = [False]
+#: ``[True]`` while a program's profile function is set (systrace.py): calls of builtins from VM
+#: code send it 'c_call' and 'c_return' (or 'c_exception').
+profile_c_calls: list = [False]
 
 
 class _ThreadLocal(threading.local):

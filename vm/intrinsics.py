@@ -175,6 +175,21 @@ def _gettrace(f: Frame, args: list) -> Any:
     return gettrace()
 
 
+def _setprofile(f: Frame, args: list) -> Any:
+    """``sys.setprofile(function)`` from VM code: it gets the VM frames' calls and returns."""
+    if len(args) != 1:
+        return sys.setprofile(*args)
+    from .systrace import setprofile
+    return setprofile(args[0])
+
+
+def _getprofile(f: Frame, args: list) -> Any:
+    if args:
+        return sys.getprofile(*args)
+    from .systrace import getprofile
+    return getprofile()
+
+
 def _anext(f: Frame, args: list) -> Any:
     """``anext(iterator, default)``: the awaitable is the VM's (generators.AnextAwaitable)."""
     if len(args) != 2:
@@ -207,4 +222,6 @@ SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
     sys._getframe: _getframe,
     sys.settrace: _settrace,
     sys.gettrace: _gettrace,
+    sys.setprofile: _setprofile,
+    sys.getprofile: _getprofile,
 }

@@ -5,12 +5,12 @@ from __future__ import annotations
 from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
 import sys
-from types import BuiltinFunctionType, MethodType
+from types import BuiltinFunctionType, MethodDescriptorType, MethodType
 
 from .decode import Instr, decode, handles
 from .frame import NULL, Frame, ReturnMarker
 from .functions import Function, as_host_function, call_function
-from .interpreter import SwitchToTraced, execute, switch_to_traced, unwind_jump
+from .interpreter import SwitchToTraced, execute, profile_c_calls, switch_to_traced, unwind_jump
 from .intrinsics import SPECIAL_CALLS
 from .opcodes import MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
 from .values import function_description, is_iterable
@@ -29,11 +29,22 @@ def call_value(f: Frame, fn, args: list):
         args.insert(0, fn.__self__)
         return call_value(f, fn.__func__, args)
     if kind is BuiltinFunctionType or fn is super:
-        special = SPECIAL_CALLS.get(fn)
-        if special is not None:
-            return special(f, args)
-        if args and type(args[0]) is Function and _wants_host_function(fn):
-            args[0] = as_host_function(args[0])
+        if profile_c_calls[0]:
+            from .systrace import profiled_c_call
+            return profiled_c_call(f, fn, lambda: _call_builtin(f, fn, args))
+        return _call_builtin(f, fn, args)
+    if kind is MethodDescriptorType and profile_c_calls[0] and args:
+        from .systrace import profiled_c_call
+        return profiled_c_call(f, fn.__get__(args[0]), lambda: fn(*args))
+    return fn(*args)
+
+
+def _call_builtin(f: Frame, fn, args: list):
+    special = SPECIAL_CALLS.get(fn)
+    if special is not None:
+        return special(f, args)
+    if args and type(args[0]) is Function and _wants_host_function(fn):
+        args[0] = as_host_function(args[0])
     return fn(*args)
 
 

@@ -121,6 +121,10 @@ class ProgramTraceHook:
         inner = self.inner
         if inner is not None:
             inner.call(frame)
+        self._trace_call(frame)
+        _profile(frame, "call", None)  # after the tracer, as ceval's trace_function_entry
+
+    def _trace_call(self, frame: Frame) -> None:
         tracer = _tracers.get(get_ident())
         if tracer is None or tracer.busy:
             return
@@ -184,6 +188,10 @@ class ProgramTraceHook:
         inner = self.inner
         if inner is not None:
             inner.leave(frame, kind, value)
+        self._trace_leave(frame, kind, value)
+        _profile(frame, "return", None if kind == "exception" else value)
+
+    def _trace_leave(self, frame: Frame, kind: str, value: Any) -> None:
         state = _states.get(id(frame))
         if state is None:
             return
@@ -236,16 +244,44 @@ def _deliver(tracer: _ThreadTracer, function: TraceFunction, frame: Frame, state
 
 def settrace(function: Optional[TraceFunction]) -> None:
     """``sys.settrace`` for the program: set (or, with None, remove) this thread's tracer."""
+    _set(_tracers, function)
+
+
+def gettrace() -> Optional[TraceFunction]:
+    """``sys.gettrace`` for the program: this thread's tracer."""
+    tracer = _tracers.get(get_ident())
+    return tracer.function if tracer is not None else None
+
+
+def setprofile(function: Optional[TraceFunction]) -> None:
+    """``sys.setprofile`` for the program: this thread's profile function gets 'call' and 'return'
+    for the VM's frames, and 'c_call', 'c_return', 'c_exception' for the builtins they call."""
+    _set(_profilers, function)
+
+
+def getprofile() -> Optional[TraceFunction]:
+    """``sys.getprofile`` for the program: this thread's profile function."""
+    profiler = _profilers.get(get_ident())
+    return profiler.function if profiler is not None else None
+
+
+def _set(functions: dict[int, "_ThreadTracer"], function: Optional[TraceFunction]) -> None:
+    """Set or remove this thread's tracer or profiler; the hook is installed while any is set."""
     ident = get_ident()
     if function is None:
-        _tracers.pop(ident, None)
-        if not _tracers:
+        functions.pop(ident, None)
+        interpreter.profile_c_calls[0] = bool(_profilers)
+        if not _tracers and not _profilers:
             hook = interpreter.get_trace_hook()
             if type(hook) is ProgramTraceHook:
                 interpreter.set_trace_hook(hook.inner)
             interpreter.switch_to_traced[0] = False
         return
-    _tracers[ident] = _ThreadTracer(function)
+    previous = functions.get(ident)
+    functions[ident] = _ThreadTracer(function)
+    interpreter.profile_c_calls[0] = bool(_profilers)
+    if previous is not None and previous.busy:
+        functions[ident].busy = True  # set from inside itself: the running call ends it
     hook = interpreter.get_trace_hook()
     if hook is None or type(hook) is DepthCheckHook:
         interpreter.set_trace_hook(ProgramTraceHook(hook))
@@ -256,10 +292,53 @@ def settrace(function: Optional[TraceFunction]) -> None:
     # while it runs (docs/vm.md).
 
 
-def gettrace() -> Optional[TraceFunction]:
-    """``sys.gettrace`` for the program: this thread's tracer."""
-    tracer = _tracers.get(get_ident())
-    return tracer.function if tracer is not None else None
+#: get_ident() -> that thread's profile function (sys.setprofile is per thread).
+_profilers: dict[int, "_ThreadTracer"] = {}
+
+
+def profiled_c_call(frame: Frame, function: Any, call: Callable[[], Any]) -> Any:
+    """``call()`` (a call of a builtin from VM code in ``frame``) between 'c_call' and 'c_return'
+    (or 'c_exception') profile events, as CPython sends them for C functions; only when a profile
+    function was set before the call."""
+    ident = get_ident()
+    if _profilers.get(ident) is None or _quiet(ident):
+        return call()
+    _profile(frame, "c_call", function)
+    try:
+        result = call()
+    except BaseException:
+        _profile(frame, "c_exception", function)
+        raise
+    _profile(frame, "c_return", function)
+    return result
+
+
+def _quiet(ident: int) -> bool:
+    """A tracer or profile function of this thread is running: nothing is traced or profiled."""
+    tracer, profiler = _tracers.get(ident), _profilers.get(ident)
+    return (tracer is not None and tracer.busy) or (profiler is not None and profiler.busy)
+
+
+def _profile(frame: Frame, event: str, arg: Any) -> None:
+    """Deliver a profile event for ``frame``; a profile function that raises is removed (CPython's
+    profile_trampoline) and its exception goes on."""
+    ident = get_ident()
+    profiler = _profilers.get(ident)
+    if profiler is None or _quiet(ident):
+        return
+    tracer = _tracers.get(ident)
+    profiler.busy = True
+    if tracer is not None:
+        tracer.busy = True
+    try:
+        profiler.function(_view(frame), event, arg)
+    except BaseException:
+        setprofile(None)
+        raise
+    finally:
+        profiler.busy = False
+        if tracer is not None:
+            tracer.busy = False
 
 
 _host_settrace = sys.settrace
@@ -267,7 +346,10 @@ _host_gettrace = sys.gettrace
 
 
 def install() -> None:
-    """Make ``sys.settrace``/``sys.gettrace`` the program's (``bytelens run``): library code such as
-    bdb, pdb and threading calls them through ``sys``."""
+    """Make ``sys.settrace``/``sys.gettrace`` and ``sys.setprofile``/``sys.getprofile`` the
+    program's (``bytelens run``): library code such as bdb, pdb, profile and threading calls them
+    through ``sys``."""
     sys.settrace = settrace
     sys.gettrace = gettrace
+    sys.setprofile = setprofile
+    sys.getprofile = getprofile

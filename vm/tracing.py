@@ -206,7 +206,8 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     # module already imported, in CPython too, and host code must keep getting that one.
     register = name not in sys.modules
     saved = (sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin)
-    saved_stack_walkers = (sys._getframe, warnings.warn)
+    saved_stack_walkers = (sys._getframe, warnings.warn, sys.settrace, sys.gettrace, sys.setprofile,
+                           sys.getprofile)
     sys.path.insert(0, folder)
     if register:
         sys.modules[name] = module
@@ -218,7 +219,8 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     try:
         yield module
     finally:
-        sys._getframe, warnings.warn = saved_stack_walkers
+        (sys._getframe, warnings.warn, sys.settrace, sys.gettrace, sys.setprofile,
+         sys.getprofile) = saved_stack_walkers
         uninstall_importer(finder)
         sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin = saved
         if register and sys.modules.get(name) is module:
