@@ -167,11 +167,7 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
         times = []
         for number in range(count):
             version += 1
-            typed = number % 2 == 0
-            edit = ({"range": {"start": {"line": line, "character": column},
-                               "end": {"line": line, "character": column}}, "text": " "} if typed else
-                    {"range": {"start": {"line": line, "character": column},
-                               "end": {"line": line, "character": column + 1}}, "text": ""})
+            edit = space_edit(line, column, typed=number % 2 == 0)
             waiting = connection.expect_diagnostics(uri, version)
             started = time.perf_counter()
             connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
@@ -197,11 +193,7 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     busy_times = []
     for number in range(5):
         version += 1
-        typed = version % 2 == 0
-        edit = ({"range": {"start": {"line": comment_line, "character": end},
-                           "end": {"line": comment_line, "character": end}}, "text": " "} if typed else
-                {"range": {"start": {"line": comment_line, "character": end},
-                           "end": {"line": comment_line, "character": end + 1}}, "text": ""})
+        edit = space_edit(comment_line, end, typed=version % 2 == 0)
         waiting = connection.expect_diagnostics(uri, version)
         connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                       "contentChanges": [edit]})
@@ -217,6 +209,13 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     results["hover while compiling"] = busy_times
     await connection.close()
     return results
+
+
+def space_edit(line: int, column: int, typed: bool) -> dict:
+    """The incremental change that types a space at (line, column), or deletes the one typed there."""
+    return {"range": {"start": {"line": line, "character": column},
+                      "end": {"line": line, "character": column + (0 if typed else 1)}},
+            "text": " " if typed else ""}
 
 
 def largest_class(lines: list[str]) -> int:
