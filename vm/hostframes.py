@@ -259,14 +259,7 @@ def vm_view(vm: Frame, index: Optional[int] = None) -> LogicalFrame:
 def vm_getframe(vm: Frame, depth: int = 0) -> LogicalFrame:
     """``sys._getframe(depth)`` called by VM code running in frame ``vm``: the same logical frames as
     ``getframe`` (live line numbers, library frames between VM frames), installed or not."""
-    frame: Optional[LogicalFrame] = vm_view(vm)
-    for _ in range(depth):
-        if frame is None:
-            break
-        frame = frame.f_back
-    if frame is None:
-        raise ValueError("call stack is not deep enough")
-    return frame
+    return _up(vm_view(vm), depth)
 
 
 def caller_frame() -> Optional[LogicalFrame]:
@@ -276,7 +269,11 @@ def caller_frame() -> Optional[LogicalFrame]:
 
 def getframe(depth: int = 0) -> LogicalFrame:
     """``sys._getframe`` over the logical stack."""
-    frame = _walk(_host_getframe(1), None)
+    return _up(_walk(_host_getframe(1), None), depth)
+
+
+def _up(frame: Optional[LogicalFrame], depth: int) -> LogicalFrame:
+    """The frame ``depth`` calls up from ``frame``, or sys._getframe's error."""
     for _ in range(depth):
         if frame is None:
             break
