@@ -25,6 +25,25 @@ from .frame import NULL, Frame
 from .shadow import strip_internal
 
 
+
+def _get_name(self) -> str:
+    return self._name
+
+
+def _set_name(self, value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError("__name__ must be set to a string object")
+    self._name = value
+
+
+def _delete_name(self) -> None:
+    raise TypeError("__name__ must be set to a string object")
+
+
+#: ``__name__`` of VM functions and generators (kept in ``_name``), with CPython's checks.
+NAME_ATTRIBUTE = property(_get_name, _set_name, _delete_name)
+
+
 class Function:
     # No class docstring: ``__doc__`` is the instance's, a property set after the class body.
     # Attributes the interpreter reads on every call are plain slots (_code, _ops, _globals ...);
@@ -93,19 +112,7 @@ class Function:
         return f"<function {self._qualname} at {id(self):#x}>"
 
     # --- the function attributes, with CPython's checks -------------------------------------------
-    @property
-    def __name__(self) -> str:
-        return self._name
-
-    @__name__.setter
-    def __name__(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError("__name__ must be set to a string object")
-        self._name = value
-
-    @__name__.deleter
-    def __name__(self) -> None:
-        raise TypeError("__name__ must be set to a string object")
+    __name__ = NAME_ATTRIBUTE
 
     @property
     def __defaults__(self) -> Optional[tuple]:

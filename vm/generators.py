@@ -26,7 +26,7 @@ from .code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from .excstate import current_handled, set_handled, write_unraisable
 from .frame import EXCEPT_HANDLER, NULL, Frame
 from .interpreter import _thread_local, current_frame, execute, thread_state
-from .functions import QUALNAME, set_type_attribute
+from .functions import NAME_ATTRIBUTE, QUALNAME, set_type_attribute
 from .shadow import add_entry_at_start, signature_code, strip_internal
 
 
@@ -76,19 +76,7 @@ class _FrameRunner:
     def __class__(self) -> type:  # see the note at the end of the module
         return self._host_type
 
-    @property
-    def __name__(self) -> str:
-        return self._name
-
-    @__name__.setter
-    def __name__(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError("__name__ must be set to a string object")
-        self._name = value
-
-    @__name__.deleter
-    def __name__(self) -> None:
-        raise TypeError("__name__ must be set to a string object")
+    __name__ = NAME_ATTRIBUTE
 
     def __reduce__(self):
         raise TypeError(f"cannot pickle '{self._kind}' object")
@@ -684,6 +672,21 @@ class _AsyncGenAwaitable:
     def __reduce__(self):
         raise TypeError(f"cannot pickle '{type(self).__name__}' object")
 
+    # The subclasses' _send and _throw_in, seen from host code without the VM's own traceback entries.
+    def send(self, value: Any) -> Any:
+        try:
+            return self._send(value)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        try:
+            return self._throw_in(typ, val, tb)
+        except BaseException as error:
+            error.__traceback__ = strip_internal(error.__traceback__)
+            raise
+
     def _unwrap(self, outcome: tuple[bool, Any]) -> Any:
         yielded, value = outcome
         generator = self._generator
@@ -708,20 +711,6 @@ class AsyncGenASend(_AsyncGenAwaitable):
     def __init__(self, generator: AsyncGenerator, value: Any) -> None:
         super().__init__(generator)
         self._value = value
-
-    def send(self, value: Any) -> Any:
-        try:
-            return self._send(value)
-        except BaseException as error:
-            error.__traceback__ = strip_internal(error.__traceback__)
-            raise
-
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        try:
-            return self._throw_in(typ, val, tb)
-        except BaseException as error:
-            error.__traceback__ = strip_internal(error.__traceback__)
-            raise
 
     def _send(self, value: Any) -> Any:
         generator = self._generator
@@ -765,20 +754,6 @@ class AsyncGenAThrow(_AsyncGenAwaitable):
     def __init__(self, generator: AsyncGenerator, args: Optional[tuple]) -> None:
         super().__init__(generator)
         self._args = args  # None for aclose()
-
-    def send(self, value: Any) -> Any:
-        try:
-            return self._send(value)
-        except BaseException as error:
-            error.__traceback__ = strip_internal(error.__traceback__)
-            raise
-
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        try:
-            return self._throw_in(typ, val, tb)
-        except BaseException as error:
-            error.__traceback__ = strip_internal(error.__traceback__)
-            raise
 
     def _send(self, value: Any) -> Any:
         generator = self._generator
