@@ -155,7 +155,7 @@ def assemble(instrs: list[Instr], *, name: str, qualname: str, filename: str, fi
     stacksize, depths = analyze_flow(instrs)
     kept = [instr for instr, depth in zip(instrs, depths) if depth >= 0]
     if len(kept) != len(instrs):
-        _renumber_labels(instrs, depths)
+        _renumber_labels(instrs, [depth >= 0 for depth in depths])
     place_exits(kept)
     kept = drop_redundant_nops(kept)
     code, positions = _resolve_and_emit(kept)
@@ -173,13 +173,14 @@ def assemble(instrs: list[Instr], *, name: str, qualname: str, filename: str, fi
                 positions=positions, cell2arg=cell2arg)
 
 
-def _renumber_labels(instrs: list[Instr], depths: list[int]) -> None:
-    """Point every jump's label at the kept instruction it refers to once dead code is gone."""
+def _renumber_labels(instrs: list[Instr], keep: list[bool]) -> None:
+    """Point every jump's label at the kept instruction it refers to once the others are gone (a
+    dropped instruction's label moves to the next kept one)."""
     new_index = [0] * (len(instrs) + 1)
     kept = 0
-    for index, depth in enumerate(depths):
+    for index, keeping in enumerate(keep):
         new_index[index] = kept
-        if depth >= 0:
+        if keeping:
             kept += 1
     new_index[len(instrs)] = kept
     seen: set[int] = set()
@@ -266,27 +267,19 @@ def drop_redundant_nops(instrs: list[Instr]) -> list[Instr]:
     if not any(instr[0] == _NOP for instr in instrs):
         return instrs
     targets = {instr[2].index for instr in instrs if instr[2] is not None}
-    kept: list[Instr] = []
-    new_index = [0] * (len(instrs) + 1)
+    keep = [True] * len(instrs)
     for index, instr in enumerate(instrs):
-        new_index[index] = len(kept)
         if instr[0] == _NOP:
             line = instr[3][0]
             before = instrs[index - 1] if index > 0 else None
             after = instrs[index + 1] if index + 1 < len(instrs) else None
-            if line is None or (after is not None and after[3][0] == line) or (
-                    before is not None and index not in targets and not _STOPS[before[0]]
-                    and before[3][0] == line):
-                continue
-        kept.append(instr)
-    new_index[len(instrs)] = len(kept)
-    seen: set[int] = set()
-    for instr in kept:
-        target = instr[2]
-        if target is not None and id(target) not in seen:
-            seen.add(id(target))
-            target.index = new_index[target.index]
-    return kept
+            keep[index] = not (line is None or (after is not None and after[3][0] == line) or (
+                before is not None and index not in targets and not _STOPS[before[0]]
+                and before[3][0] == line))
+    if all(keep):
+        return instrs
+    _renumber_labels(instrs, keep)
+    return [instr for instr, keeping in zip(instrs, keep) if keeping]
 
 
 def _resolve_and_emit(instrs: list[Instr]) -> tuple[bytes, tuple[Position, ...]]:
