@@ -88,8 +88,9 @@ class Compilation:
             index.warm()
 
 
-#: Called in the compile thread with a version's diagnostics, before its code is generated.
-EarlyDiagnostics = Callable[[tuple[Diagnostic, ...]], None]
+#: Called in the compile thread with a version's diagnostics, before its code is generated (what it
+#: returns is ignored by compile_text; the scheduler's returns an event set once they are out).
+EarlyDiagnostics = Callable[[tuple[Diagnostic, ...]], object]
 
 
 def compile_text(text: str, filename: str, version: int,
@@ -215,11 +216,8 @@ class CompileScheduler:
         if self._on_diagnostics is not None:
             early = functools.partial(self._diagnostics_from_thread, loop, uri, document, version)
         previous = document.compilation if self._preview and early is not None else None
-        announce = None
-        if previous is not None:
-            announce = functools.partial(self._preview_from_thread, loop, uri, document, version)
         future = loop.run_in_executor(self._executor, self._compile_after_preview, text,
-                                      self._filename_of(uri), version, early, previous, announce)
+                                      self._filename_of(uri), version, early, previous)
         self._running[uri] = future
         future.add_done_callback(lambda done: self._record(uri, document, done))
         compilation = await asyncio.shield(future)
@@ -231,13 +229,13 @@ class CompileScheduler:
             await asyncio.get_running_loop().run_in_executor(self._executor, compilation.warm_index)
 
     def _compile_after_preview(self, text: str, filename: str, version: int,
-                               early: Optional[EarlyDiagnostics], previous: Optional[Compilation],
-                               announce: Optional[Callable[[tuple[Diagnostic, ...]], threading.Event]]
+                               early: Optional[EarlyDiagnostics], previous: Optional[Compilation]
                                ) -> Compilation:
-        """In the compile thread: the preview's diagnostics first (when ``previous`` allows one),
-        then the compile. The compile waits until the loop has published the preview (briefly:
-        the parser holds the GIL for a whole file, and the loop needs it to publish)."""
-        if previous is not None and announce is not None and previous.internal_error is None:
+        """In the compile thread: the preview's diagnostics first (when ``previous`` allows one;
+        ``early`` is then ``_diagnostics_from_thread``), then the compile. The compile waits until
+        the loop has published the preview (briefly: the parser holds the GIL for a whole file, and
+        the loop needs it to publish)."""
+        if previous is not None and early is not None and previous.internal_error is None:
             try:
                 found = preview_diagnostics(previous.lines, previous.code, previous.diagnostics,
                                             split_lines(text), filename)
@@ -245,12 +243,13 @@ class CompileScheduler:
                 logger.exception("previewing the diagnostics of %s failed", filename)
                 found = None
             if found is not None:
-                announce(found).wait(PREVIEW_WAIT_SECONDS)
+                early(found).wait(PREVIEW_WAIT_SECONDS)
         return self._compile(text, filename, version, early)
 
-    def _preview_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
-                             version: int, found: tuple[Diagnostic, ...]) -> threading.Event:
-        """In the compile thread: hand the preview to the loop; the event is set once it is out."""
+    def _diagnostics_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
+                                 version: int, found: tuple[Diagnostic, ...]) -> threading.Event:
+        """In the compile thread: hand a version's diagnostics to the loop (before its code
+        exists); the event is set once they are out (or will never be: the loop has closed)."""
         done = threading.Event()
 
         def publish() -> None:
@@ -260,17 +259,9 @@ class CompileScheduler:
                 done.set()
         try:
             loop.call_soon_threadsafe(publish)
-        except RuntimeError:  # the loop has closed (shutdown)
+        except RuntimeError:  # the loop has closed (shutdown): nobody is waiting for them
             done.set()
         return done
-
-    def _diagnostics_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,
-                                 version: int, found: tuple[Diagnostic, ...]) -> None:
-        """In the compile thread: hand a version's diagnostics to the loop, before its code exists."""
-        try:
-            loop.call_soon_threadsafe(self._diagnostics_known, uri, document, version, found)
-        except RuntimeError:  # the loop has closed (shutdown): nobody is waiting for them
-            pass
 
     def _diagnostics_known(self, uri: str, document: Document, version: int,
                            found: tuple[Diagnostic, ...]) -> None:
