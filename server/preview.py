@@ -104,9 +104,14 @@ def _statement_start(lines: Sequence[str], index: int) -> Optional[int]:
     return index
 
 
-def _statement_end(lines: Sequence[str], index: int) -> int:
-    """The line after the statement: the next one that starts top-level code, or the end."""
-    while index < len(lines) and not _is_code_at_column_0(lines[index]):
+def _statement_end(lines: Sequence[str], index: int, indent: int = 0) -> int:
+    """The line after the statement: the next one that starts code indented ``indent`` columns or
+    less (0: top-level code), or the end."""
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and len(line) - len(line.lstrip()) <= indent:
+            break
         index += 1
     return index
 
@@ -136,13 +141,7 @@ def _method_region(lines: Sequence[str], first: int, new_end: int, class_code: C
         header += 1
     if header >= len(lines) or not _DEFINITION.match(lines[header][len(indent):]):
         return None
-    end = header + 1
-    while end < len(lines):
-        stripped = lines[end].strip()
-        if stripped and not stripped.startswith("#") and \
-                len(lines[end]) - len(lines[end].lstrip()) <= len(indent):
-            break
-        end += 1
+    end = _statement_end(lines, header + 1, len(indent))
     return (start, end) if new_end <= end else None
 
 
