@@ -88,7 +88,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bytelens.server import start
 
-    start(tcp=args.tcp)
+    start(tcp=args.tcp, expose_to_network=args.unsafe_expose_to_network)
     return 0
 
 
@@ -127,7 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     compile_.set_defaults(run=_cmd_compile)
 
     serve = commands.add_parser("serve", help="the language server (stdio unless --tcp)")
-    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
+    serve.add_argument("--tcp", metavar="HOST:PORT",
+                       help="listen on a loopback TCP socket instead of stdio (clients need the token "
+                            "the server writes at start-up)")
+    serve.add_argument("--unsafe-expose-to-network", action="store_true",
+                       help="allow --tcp on a non-loopback address: whoever reaches it and has the "
+                            "token can run code as you")
     serve.set_defaults(run=_cmd_serve)
     return parser
 

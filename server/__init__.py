@@ -38,14 +38,26 @@ def parse_address(tcp: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def start(tcp: Optional[str] = None) -> None:
-    """Serve over stdio, or over TCP when ``tcp`` is ``HOST:PORT``, until the client says exit."""
+def start(tcp: Optional[str] = None, *, expose_to_network: bool = False) -> None:
+    """Serve over stdio, or over TCP when ``tcp`` is ``HOST:PORT``, until the client says exit.
+
+    TCP listens on loopback only unless ``expose_to_network`` (``--unsafe-expose-to-network``);
+    either way a client must present the server's token (``tcp.py``, docs/server.md).
+    """
     address = None
     if tcp is not None:
+        from bytelens.server.tcp import UNSAFE_OPTION, check_address
+
         try:
             address = parse_address(tcp)
         except ValueError as error:
             raise SystemExit(f"bytelens serve: {error}") from None
+        refusal = check_address(address[0], expose_to_network)
+        if refusal is not None:
+            raise SystemExit(f"bytelens serve: {refusal}")
+        if expose_to_network:
+            print(f"bytelens serve: WARNING: {UNSAFE_OPTION}: listening on {tcp}; whoever can reach "
+                  "it and has the token can run code as you", file=sys.stderr, flush=True)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="bytelens serve: %(levelname)s %(name)s: %(message)s")
     tune_runtime()
@@ -56,9 +68,16 @@ def start(tcp: Optional[str] = None) -> None:
     # collector from walking it again on every full collection.
     gc.freeze()
     if address is None:
-        server.start_io()
+        from bytelens.server.stdio import serve_stdio
+
+        serve_stdio(server, sys.stdin.buffer, sys.stdout.buffer)
     else:
-        server.start_tcp(*address)
+        from bytelens.server.tcp import serve_tcp
+
+        try:
+            serve_tcp(server, *address)
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"bytelens serve: cannot serve on {tcp}: {error}") from None
     # Thread-pool threads (the stdin reader among them) are joined at interpreter exit, and the
     # reader can sit in a blocking read for as long as the client keeps the pipe open: leave now.
     logging.shutdown()

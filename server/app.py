@@ -61,6 +61,8 @@ class BytelensServer(LanguageServer):
         self.watchdog: Optional[asyncio.Task] = None
         self._reporting = False
         self._listings: "weakref.WeakKeyDictionary[Compilation, CPythonListing]" = weakref.WeakKeyDictionary()
+        #: Why the transport closed the client's stream (a framing error), if it did.
+        self.closed_because: Optional[str] = None
 
     def shutdown(self) -> None:
         """Stop without joining pygls's thread pool: its stdin reader may be blocked in a read that
@@ -76,8 +78,8 @@ class BytelensServer(LanguageServer):
 
     @property
     def exit_status(self) -> int:
-        """LSP's rule: 0 when ``exit`` followed ``shutdown``, else 1."""
-        return 0 if getattr(self.protocol, "_shutdown", False) else 1
+        """LSP's rule: 0 when ``exit`` followed ``shutdown``, else 1 (also after a broken stream)."""
+        return 0 if getattr(self.protocol, "_shutdown", False) and self.closed_because is None else 1
 
     # --- plumbing used by the handlers ----------------------------------------------------------
 

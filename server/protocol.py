@@ -6,7 +6,10 @@
 2. Text synchronisation is the server's own (``documents.py``): pygls's workspace is not given
    the documents' text, which spares a second copy of every buffer and a second line-splitting
    convention.
-3. ``workspace/executeCommand`` runs its command as the request's own task. pygls runs commands
+3. Nothing is served before ``initialize`` (LSP's rule, which pygls does not keep): a request
+   gets error -32002 (ServerNotInitialized) and a notification is dropped, ``exit`` excepted.
+   Over TCP the transport also requires the token before ``initialize`` is dispatched (tcp.py).
+4. ``workspace/executeCommand`` runs its command as the request's own task. pygls runs commands
    behind a generator whose request future is not the command's task, so ``$/cancelRequest``
    answered the client but left the command (and its trace worker) running, and ``shutdown``
    failed with "dictionary changed size during iteration" while a command was pending.
@@ -46,6 +49,11 @@ def _explain(cause: BaseException | None) -> str:
 
 
 class BytelensProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Set once ``initialize`` has been received: from then on everything is served.
+        self.initialize_received = False
+
     def structure_message(self, data: dict[str, Any]):
         try:
             return super().structure_message(data)
@@ -56,12 +64,32 @@ class BytelensProtocol(LanguageServerProtocol):
             raise
 
     def handle_message(self, message):
+        if not self.initialize_received and not self._admit_before_initialize(message):
+            return
         if isinstance(message, InvalidRequest):
             logger.warning("%s", message.reason)
             self._send_response(message.id, error=types.ResponseError(
                 code=types.ErrorCodes.InvalidParams, message=message.reason))
             return
         return super().handle_message(message)
+
+    def _admit_before_initialize(self, message: Any) -> bool:
+        """Before ``initialize``: let it (and ``exit``) through, refuse requests, drop the rest."""
+        method = getattr(message, "method", None)
+        if method == types.INITIALIZE:
+            self.initialize_received = True
+            return True
+        if method == types.EXIT:
+            return True
+        message_id = getattr(message, "id", None)
+        if method is not None and message_id is not None:
+            logger.warning("refused %s before initialize", method)
+            self._send_response(message_id, error=types.ResponseError(
+                code=types.ErrorCodes.ServerNotInitialized,
+                message=f"the server is not initialized: {method} before initialize"))
+        else:
+            logger.warning("dropped %s before initialize", method or "a message")
+        return False
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):

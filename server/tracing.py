@@ -1,9 +1,12 @@
-"""Running a trace in the sandboxed worker process, within the time, step and memory limits.
+"""Running a trace in the sandboxed worker, within limits of time, steps, memory and processes.
 
 The server never runs user code itself: each trace starts ``bytelens.server.worker`` in its own
-process group, with ``-P`` so that a user's ``bytelens.py`` beside the file cannot shadow the real
-package. The wall-clock limit is enforced here by killing the whole group; cancelling the request
-kills it too. Whatever goes wrong ends as a TraceOutcome whose ``error`` is one clear sentence.
+session, with ``-P`` so that a user's ``bytelens.py`` beside the file cannot shadow the real
+package. The worker supervises the traced process (its limits, its sealed result, every process
+it starts) and answers in one bounded frame; the server keeps a backstop on time, bounds what it
+reads, runs at most ``MAX_RUNNING`` traces at once and queues at most ``MAX_WAITING`` more.
+Cancelling a request stops its worker, which ends every process of the trace. Whatever goes wrong
+ends as a TraceOutcome whose ``error`` is one clear sentence.
 """
 
 from __future__ import annotations
@@ -18,18 +21,24 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bytelens.server.result_channel import MAX_RESULT_BYTES, too_large
+
 #: Seconds the worker may take to start (import bytelens) before the time limit starts counting.
 STARTUP_LIMIT = 30.0
+#: Seconds the worker gets beyond the time limit to end the trace's processes and answer.
+ANSWER_GRACE = 10.0
+#: Seconds a stopped worker gets to end the trace's processes before it is killed outright.
+STOP_GRACE = 2.0
 #: Longest result repr shown in a summary (and so in a lens title).
 SUMMARY_REPR_LIMIT = 40
-
-_SIGNAL_REASONS = {
-    signal.SIGXCPU: "stopped: it used up its CPU time (time limit)",
-    signal.SIGXFSZ: "stopped: it wrote more output than the worker allows",
-    signal.SIGSEGV: "the worker crashed (segmentation fault)",
-    signal.SIGABRT: "the worker crashed (aborted)",
-    signal.SIGKILL: "the worker was killed (perhaps out of memory)",
-}
+#: Traces running at once, and traces waiting for one of them to finish.
+MAX_RUNNING = 2
+MAX_WAITING = 4
+#: The longest answer line the worker writes (its JSON envelope around the result).
+MAX_ANSWER_BYTES = MAX_RESULT_BYTES + 1024 * 1024
+#: Environment variables a traced program is not given.
+PRIVATE_ENVIRONMENT = ("BYTELENS_SERVE_TOKEN",)
+SHUTTING_DOWN = "stopped: the server is shutting down"
 
 
 @dataclass(frozen=True)
@@ -90,43 +99,66 @@ def summarize(call: str, trace: dict[str, Any]) -> str:
 
 
 class TraceRunner:
-    """Starts trace workers and knows the running ones, so that shutdown can kill them all."""
+    """Starts trace workers, at most ``MAX_RUNNING`` at once, and knows them, so that shutdown can
+    stop them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, running: int = MAX_RUNNING, waiting: int = MAX_WAITING) -> None:
         self._running: set[asyncio.subprocess.Process] = set()
+        self._slots = asyncio.Semaphore(running)
+        self._queued = 0
+        self._capacity = running + waiting
+        self._stopping = False
 
     async def run(self, request: TraceRequest) -> TraceOutcome:
-        """Trace ``request.call`` in a fresh worker; cancelling this coroutine kills the worker."""
+        """Trace ``request.call`` in a fresh worker; cancelling this coroutine stops the worker."""
         call = request.call.strip()
         problem = check_call(call)
         if problem is not None:
             return failure(call, problem)
+        if self._queued >= self._capacity:
+            return failure(call, f"{self._queued} traces are already running or waiting "
+                                 f"(at most {MAX_RUNNING} run at once); try again when one has finished")
+        self._queued += 1
+        try:
+            async with self._slots:
+                return await self._run(request, call)
+        finally:
+            self._queued -= 1
+
+    async def _run(self, request: TraceRequest, call: str) -> TraceOutcome:
         payload = json.dumps({"path": request.path, "source": request.source, "call": call,
                               "maxSteps": request.max_steps, "memoryLimit": request.memory_limit,
-                              "timeLimit": request.time_limit}).encode("utf-8")
+                              "timeLimit": request.time_limit, "serverPid": os.getpid()}).encode("utf-8")
         with tempfile.TemporaryFile() as errors:
             try:
                 process = await asyncio.create_subprocess_exec(
                     sys.executable, "-P", "-m", "bytelens.server.worker",
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
-                    cwd=request.cwd, start_new_session=True)
+                    cwd=request.cwd, start_new_session=True, env=worker_environment())
             except OSError as error:
                 return failure(call, f"the trace worker could not start: {error}")
             self._running.add(process)
             try:
-                return await _converse(process, payload, request, call, errors)
+                outcome = await _converse(process, payload, request, call)
+                return failure(call, SHUTTING_DOWN) if self._stopping else outcome
             finally:
                 self._running.discard(process)
-                await _kill(process)
+                await _stop(process)
 
     def kill_all(self) -> None:
-        """Kill every running worker now (the server is going away)."""
+        """Stop every running worker now (the server is going away); each ends its trace's processes."""
+        self._stopping = True
         for process in list(self._running):
-            _signal_group(process)
+            _signal(process, signal.SIGTERM)
+
+
+def worker_environment() -> dict[str, str]:
+    """The server's environment without what the traced program must not see."""
+    return {name: value for name, value in os.environ.items() if name not in PRIVATE_ENVIRONMENT}
 
 
 async def _converse(process: asyncio.subprocess.Process, payload: bytes, request: TraceRequest,
-                    call: str, errors) -> TraceOutcome:
+                    call: str) -> TraceOutcome:
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(payload)
     try:
@@ -138,33 +170,44 @@ async def _converse(process: asyncio.subprocess.Process, payload: bytes, request
         ready = await asyncio.wait_for(process.stdout.readline(), STARTUP_LIMIT)
     except asyncio.TimeoutError:
         return failure(call, f"the trace worker did not start within {STARTUP_LIMIT:.0f} s")
-    if ready.strip() != b"ready":
-        answer = _parse(ready)
-        if answer is not None and answer.get("error"):
-            return failure(call, answer["error"])
-        return failure(call, await _death(process, errors, request))
+    if ready.strip() not in (b"ready", b"failed"):
+        return failure(call, await _death(process))
     try:
-        body = await asyncio.wait_for(process.stdout.read(), request.time_limit)
+        answer = await asyncio.wait_for(_read_answer(process.stdout), request.time_limit + ANSWER_GRACE)
     except asyncio.TimeoutError:
         return failure(call, f"stopped after {request.time_limit:.1f} s (time limit)")
-    answer = _parse(body)
+    except ValueError as error:
+        return failure(call, str(error))
     if answer is None:
-        return failure(call, await _death(process, errors, request))
+        return failure(call, await _death(process))
     if answer.get("error") or not isinstance(answer.get("trace"), dict):
         return failure(call, str(answer.get("error") or "the trace worker returned no trace"))
     trace = answer["trace"]
     return TraceOutcome(call, summarize(call, trace), trace, answer.get("text"), None)
 
 
-def _parse(data: bytes) -> Optional[dict[str, Any]]:
-    try:
-        answer = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+async def _read_answer(stream: asyncio.StreamReader) -> Optional[dict[str, Any]]:
+    """The worker's one answer (``<length>\\n<JSON>``), read up to a bound; None if it ended first."""
+    header = await stream.readline()
+    if not header.strip():
         return None
+    if not header.strip().isdigit():
+        raise ValueError("the trace worker's answer was garbled")
+    length = int(header)
+    if length > MAX_ANSWER_BYTES:
+        raise ValueError(too_large(length))
+    try:
+        body = await stream.readexactly(length)
+    except asyncio.IncompleteReadError:
+        return None
+    try:
+        answer = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("the trace worker's answer was not JSON") from None
     return answer if isinstance(answer, dict) else None
 
 
-async def _death(process: asyncio.subprocess.Process, errors, request: TraceRequest) -> str:
+async def _death(process: asyncio.subprocess.Process) -> str:
     """Why the worker ended without an answer, in one sentence."""
     try:
         code = await asyncio.wait_for(process.wait(), 5.0)
@@ -172,33 +215,26 @@ async def _death(process: asyncio.subprocess.Process, errors, request: TraceRequ
         return "the trace worker stopped answering"
     if code < 0:
         try:
-            name = signal.Signals(-code)
+            return f"the trace worker was stopped by {signal.Signals(-code).name}"
         except ValueError:
-            return f"the worker was stopped by signal {-code}"
-        return _SIGNAL_REASONS.get(name, f"the worker was stopped by {name.name}")
-    last = _last_line(errors)
-    if "MemoryError" in last:
-        return f"ran out of memory ({request.memory_limit} MB limit)"
-    detail = f": {last}" if last else ""
-    return f"the program ended the worker (exit status {code}) before the trace finished{detail}"
+            return f"the trace worker was stopped by signal {-code}"
+    return f"the trace worker ended without an answer (exit status {code})"
 
 
-def _last_line(errors, limit: int = 4096) -> str:
-    errors.flush()
-    size = errors.seek(0, os.SEEK_END)
-    errors.seek(max(0, size - limit))
-    lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-    return lines[-1].strip() if lines else ""
-
-
-def _signal_group(process: asyncio.subprocess.Process) -> None:
+def _signal(process: asyncio.subprocess.Process, number: int) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, number) if number == signal.SIGKILL else os.kill(process.pid, number)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-async def _kill(process: asyncio.subprocess.Process) -> None:
-    """Kill the worker's whole process group (children it started included) and reap it."""
-    _signal_group(process)
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """Let the worker end its trace's processes (SIGTERM), then kill its group, and reap it."""
+    if process.returncode is None:
+        _signal(process, signal.SIGTERM)
+        try:
+            await asyncio.shield(asyncio.wait_for(process.wait(), STOP_GRACE))
+        except asyncio.TimeoutError:
+            pass
+    _signal(process, signal.SIGKILL)
     await asyncio.shield(process.wait())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bytelens.server.tracing import TraceRequest, TraceRunner
+from bytelens.server.tracing import SHUTTING_DOWN, TraceRequest, TraceRunner
 
 PROGRAM = textwrap.dedent('''\
     import os, sys
@@ -121,4 +121,4 @@ async def test_kill_all(tmp_path):
         await asyncio.sleep(0.01)
     runner.kill_all()
     outcome = await task
-    assert outcome.trace is None and outcome.error == "the worker was killed (perhaps out of memory)"
+    assert outcome.trace is None and outcome.error == SHUTTING_DOWN

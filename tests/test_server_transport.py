@@ -6,9 +6,7 @@ is being checked (the exit status, the socket).
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,62 +15,22 @@ import pytest
 
 from bytelens.server import parse_address
 
-SERVER = [sys.executable, "-m", "bytelens", "serve"]
-WAIT = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def _read_message(stream) -> dict:
-    length = 0
-    while (header := stream.readline()) not in (b"\r\n", b""):
-        name, _, value = header.decode().partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    return json.loads(stream.read(length))
-
-
-def _reply(stream, message_id) -> dict:
-    """The response to request ``message_id``, skipping the server's notifications and requests."""
-    while True:
-        message = _read_message(stream)
-        if message.get("id") == message_id and "method" not in message:
-            return message
+from wire import SERVER, WAIT, frame as _frame, initialize, reply as _reply, start_tcp_server
 
 
 def test_tcp_transport_and_clean_exit():
-    port = _free_port()
-    server = subprocess.Popen([*SERVER, "--tcp", f"127.0.0.1:{port}"], stderr=subprocess.PIPE)
+    server = start_tcp_server()
     try:
-        deadline = time.monotonic() + WAIT
-        while True:
-            try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
-                break
-            except ConnectionRefusedError:
-                assert time.monotonic() < deadline, "the TCP server did not start"
-                time.sleep(0.05)
-        with connection, connection.makefile("rb") as stream:
-            connection.sendall(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                       "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+        with server.connect() as connection, connection.makefile("rb") as stream:
+            connection.sendall(_frame(initialize(token=server.token)))
             assert _reply(stream, 1)["result"]["serverInfo"]["name"] == "bytelens"
             connection.sendall(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
             assert _reply(stream, 2)["result"] is None
             connection.sendall(_frame({"jsonrpc": "2.0", "method": "exit"}))
-            assert server.wait(WAIT) == 0
+            assert server.process.wait(WAIT) == 0
+        assert not os.path.exists(server.token_path), "the token file outlived the server"
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 def test_a_malformed_tcp_address_is_a_clear_error():
