@@ -175,9 +175,25 @@ def decode_source(data: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             pass
     _raise_cpython_decoding_error(data, filename)
-    if encoding is None:
-        encoding = "utf-8-sig"
-    return data.decode(encoding, "replace")
+    return _decode_accepted(data, encoding or "utf-8-sig")
+
+
+def _decode_accepted(data: bytes, encoding: str) -> str:
+    """Bytes CPython accepted, decoded as its tokenizer does: strictly, and line by line if the
+    codec cannot take the whole text at once (``idna`` refuses labels over 63 characters, and any
+    errors handler but ``strict``)."""
+    try:
+        return data.decode(encoding)
+    except UnicodeError:
+        pass
+    try:
+        return "".join(line.decode(encoding) for line in data.splitlines(keepends=True))
+    except UnicodeError:
+        pass
+    try:
+        return data.decode(encoding, "replace")
+    except UnicodeError:
+        return data.decode("utf-8", "replace")
 
 
 def _raise_cpython_decoding_error(data: bytes, filename: str) -> None:
