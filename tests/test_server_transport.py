@@ -15,7 +15,7 @@ import pytest
 
 from bytelens.server import parse_address
 
-from wire import SERVER, WAIT, frame as _frame, initialize, reply as _reply, start_tcp_server
+from wire import SERVER, WAIT, frame as _frame, initialize, process_table, reply as _reply, start_tcp_server
 
 
 def test_tcp_transport_and_clean_exit():
@@ -71,18 +71,8 @@ def test_the_server_exits_when_its_client_process_is_gone():
 
 
 def _children_running_the_worker(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as command:
-                fields = stat.read().rsplit(")", 1)[1].split()
-                if int(fields[1]) == pid and fields[0] != "Z" and b"bytelens.server.worker" in command.read():
-                    found.append(int(entry))
-        except OSError:
-            continue
-    return found
+    return [child for child, (parent, state, command) in process_table().items()
+            if parent == pid and state != "Z" and b"bytelens.server.worker" in command]
 
 
 def test_shutdown_during_a_trace_kills_the_worker_and_exits_cleanly(tmp_path):
