@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional, Protocol
 
 from pygls.exceptions import JsonRpcException
@@ -43,12 +42,7 @@ class ByteSource(Protocol):
     def read(self, size: int) -> Awaitable[bytes]: ...
 
 
-@dataclass(frozen=True)
-class Frame:
-    body: bytes
-
-
-async def read_frame(source: ByteSource, max_body: int = MAX_BODY_BYTES) -> Optional[Frame]:
+async def read_frame(source: ByteSource, max_body: int = MAX_BODY_BYTES) -> Optional[bytes]:
     """The next message's body, or None at a clean end of stream (EOF before any header byte)."""
     length: Optional[int] = None
     for count in range(MAX_HEADER_LINES + 1):
@@ -67,7 +61,7 @@ async def read_frame(source: ByteSource, max_body: int = MAX_BODY_BYTES) -> Opti
             body = await source.read(length)
             if len(body) != length:
                 raise FramingError(f"the stream ended inside a message body ({len(body)} of {length} bytes)")
-            return Frame(body)
+            return body
         length = _header(line[:-2], length, max_body)
     raise FramingError(f"a message has more than {MAX_HEADER_LINES} header lines")
 
@@ -112,7 +106,7 @@ def dispatch(protocol: Any, body: bytes) -> None:
 async def serve_frames(source: ByteSource, protocol: Any, stopped: Callable[[], bool]) -> None:
     """Dispatch frames until the stream ends or ``stopped()``; FramingError goes to the transport."""
     while not stopped():
-        frame = await read_frame(source)
-        if frame is None:
+        body = await read_frame(source)
+        if body is None:
             return
-        dispatch(protocol, frame.body)
+        dispatch(protocol, body)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from typing import Optional
 
 MAGIC = b"BYTELENS-RESULT "
@@ -34,11 +33,6 @@ class ChannelError(Exception):
     """What arrived is not one sealed result; the message says what it was instead."""
 
 
-@dataclass
-class Opened:
-    body: bytes
-
-
 class ResultReader:
     """Takes the channel's bytes as they come; ``feed`` returns the body once a whole frame is in."""
 
@@ -49,11 +43,7 @@ class ResultReader:
         self._length: Optional[int] = None
         self._digest = b""
 
-    @property
-    def received(self) -> int:
-        return len(self._buffer)
-
-    def feed(self, data: bytes) -> Optional[Opened]:
+    def feed(self, data: bytes) -> Optional[bytes]:
         self._buffer += data
         if self._length is None and not self._read_header():
             return None
@@ -67,7 +57,7 @@ class ResultReader:
         expected = hmac.new(self._key, body, hashlib.sha256).hexdigest().encode("ascii")
         if not hmac.compare_digest(expected, self._digest):
             raise ChannelError("the traced program wrote a forged result into bytelens's result channel")
-        return Opened(body)
+        return body
 
     def _read_header(self) -> bool:
         """Parse the header once it is complete (False until then); ChannelError when it is not one."""

@@ -216,15 +216,15 @@ class TcpTransport:
             return
         source = StreamSource(reader)
         try:
-            frame = await asyncio.wait_for(read_frame(source), FIRST_MESSAGE_SECONDS)
+            first = await asyncio.wait_for(read_frame(source), FIRST_MESSAGE_SECONDS)
         except (FramingError, asyncio.TimeoutError, ConnectionError) as error:
             logger.warning("closed a connection from %s: %s", peer, _why(error))
             writer.close()
             return
-        if frame is None:
+        if first is None:
             writer.close()
             return
-        refused = admission(frame.body, self._token)
+        refused = admission(first, self._token)
         if refused is not None:
             logger.warning("refused a connection from %s: %s", peer, refused[2])
             if refused[0] is not None:
@@ -232,7 +232,7 @@ class TcpTransport:
             await _close(writer)
             return
         self._session = True
-        await self._serve_session(source, writer, frame.body, peer)
+        await self._serve_session(source, writer, first, peer)
 
     async def _serve_session(self, source: StreamSource, writer: asyncio.StreamWriter,
                              first: bytes, peer: str) -> None:

@@ -170,13 +170,13 @@ class Supervision:
         if not data:
             return None, False
         try:
-            opened = self.reader.feed(data)
+            body = self.reader.feed(data)
         except ChannelError as error:
             return {"error": str(error)}, False
-        if opened is None:
+        if body is None:
             return None, True
         try:
-            answer = json.loads(opened.body)
+            answer = json.loads(body)
         except ValueError:
             return {"error": "the trace worker wrote a result that is not JSON"}, False
         return (answer if isinstance(answer, dict) else {"error": "the trace worker wrote no result"}), False
