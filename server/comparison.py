@@ -11,7 +11,9 @@ import dis
 import sys
 import types as pytypes
 import warnings
-from typing import Optional
+from typing import Any, Optional
+
+from bytelens.vm.reprs import int_repr, is_long_int
 
 #: How the comparison's heading names the interpreter.
 CPYTHON = f"CPython {sys.version_info.major}.{sys.version_info.minor}"
@@ -30,7 +32,7 @@ class CPythonListing:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             self.error = f"{CPYTHON} cannot compile this text: {error}"
             return
-        pending = [module]
+        pending = [_displayable(module)]
         while pending:
             code = pending.pop(0)
             grouped: dict[int, list[str]] = {}
@@ -46,6 +48,34 @@ class CPythonListing:
         """(qualified name, first line, instruction rows) of each code object with instructions on
         ``line``."""
         return self._by_line.get(line, [])
+
+
+class _Shown:
+    """A stand-in constant whose repr is the given text (identity-hashed, so frozensets take it)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _displayable(value: Any) -> Any:
+    """``value`` with each long int in it (in tuples, frozensets and nested code objects) replaced by
+    a stand-in showing ``int_repr``'s shortened form: ``dis`` calls ``repr()`` on constants, which
+    raises ValueError past ``sys.get_int_max_str_digits()``, a limit this process must not change."""
+    kind = type(value)
+    if kind is int and is_long_int(value):
+        return _Shown(int_repr(value))
+    if kind is tuple:
+        return tuple(map(_displayable, value))
+    if kind is frozenset:
+        return frozenset(map(_displayable, value))
+    if kind is pytypes.CodeType:
+        return value.replace(co_consts=_displayable(value.co_consts))
+    return value
 
 
 def format_cpython_instruction(instruction: dis.Instruction) -> str:

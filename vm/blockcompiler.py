@@ -72,8 +72,8 @@ def _literal(value: Any) -> Optional[str]:
         text = repr(value)
         return text if len(text) < 200 else None
     if kind is int:
-        text = repr(value)
-        return f"({text})" if len(text) < 200 else None
+        # Checked by size first: repr of an int past sys.get_int_max_str_digits() raises ValueError.
+        return f"({value!r})" if value.bit_length() < 640 else None
     if kind is float and value == value and value not in (float("inf"), float("-inf")):
         return f"({value!r})"
     return None

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Optional
 from . import opcodes
 from .code import NO_POSITION, Code, Position
 from .opcodes import Arg
+from .reprs import int_repr
 
 #: Width of the opname column (dis's); longer names push the argument along instead of being cut.
 OPNAME_WIDTH = 20
@@ -176,7 +177,8 @@ def _lookup(table: tuple[str, ...], index: int, what: str) -> tuple[Any, str]:
 
 
 def const_repr(value: Any, limit: int = MAX_CONST_REPR) -> str:
-    """A constant as the disassembly shows it: stable across runs and at most ``limit`` characters."""
+    """A constant as the disassembly shows it: stable across runs and at most ``limit`` characters
+    (a long int, even inside a tuple or frozenset, in ``int_repr``'s shortened form)."""
     text = _stable_repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
@@ -196,6 +198,8 @@ def _stable_repr(value: Any) -> str:
         if not value:
             return "frozenset()"
         return "frozenset({" + ", ".join(sorted(_stable_repr(item) for item in value)) + "})"
+    if type(value) is int:
+        return int_repr(value)
     return repr(value)
 
 
