@@ -2,9 +2,9 @@
 
 import * as vscode from 'vscode';
 import { BytecodeView } from './bytecode/bytecodeView';
-import { createMiddleware } from './common/middleware';
 import { BytelensServer } from './common/server';
 import { StatusItem } from './common/status';
+import { workspaceTrustGate } from './common/trust';
 import { Move } from './trace/traceModel';
 import { TraceCommand } from './trace/traceCommand';
 import { TracePanel } from './trace/tracePanel';
@@ -20,7 +20,9 @@ export interface BytelensApi {
 export async function activate(context: vscode.ExtensionContext): Promise<BytelensApi> {
     const log = vscode.window.createOutputChannel('bytelens', { log: true });
     const status = new StatusItem();
-    server = new BytelensServer(log, status, createMiddleware(), context.extensionPath);
+    // One gate for every way into a trace: the server's requests, the client's commands, the lenses.
+    const trustGate = workspaceTrustGate();
+    server = new BytelensServer(log, status, trustGate, context.extensionPath);
     const tracePanel = new TracePanel(context.extensionUri);
     const stepCommands: [string, Move][] = [
         ['bytelens.traceFirst', 'first'],
@@ -32,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bytele
         log,
         status,
         tracePanel,
-        new TraceCommand(server, tracePanel, log).register(),
+        new TraceCommand(server, trustGate, tracePanel, log).register(),
         new BytecodeView(server).register(),
         vscode.commands.registerCommand('bytelens.restartServer', () => server?.restart()),
         vscode.commands.registerCommand('bytelens.showOutput', () => log.show()),

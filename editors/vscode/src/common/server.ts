@@ -3,6 +3,8 @@
  *
  * Before starting `<python> -m bytelens serve` it checks that bytelens imports in that interpreter,
  * so a missing install gives one clear message with the fix instead of a client that dies on start.
+ * Both ways a command reaches the server, the client's own commands (its middleware) and
+ * `executeCommand` here, pass the same trust gate (trustGate.ts).
  */
 
 import * as vscode from 'vscode';
@@ -10,21 +12,25 @@ import {
     ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
-    Middleware,
     RevealOutputChannelOn,
     ServerOptions,
     State,
 } from 'vscode-languageclient/node';
+import { createMiddleware } from './middleware';
 import { onInterpreterChanged, selectedInterpreter } from './python';
 import { ServerLaunch, chooseServerLaunch, judgeProbe, runProbe } from './serverCommand';
-import { readLaunchSettings, readServerSettings } from './settings';
+import { readLaunchSettings, readServerSettings, readServerSettingsForScope } from './settings';
 import { LAUNCH_SETTING_KEYS, SECTION, SERVER_SETTING_KEYS, affectsAny } from './settingsModel';
 import { StatusItem } from './status';
+import { TrustGate, refusalMessage } from './trustGate';
 
 const PROBE_TIMEOUT_MS = 30_000;
 
 /** Thrown by `executeCommand` when no server is running; its message is for the user. */
 export class ServerUnavailableError extends Error {}
+
+/** Thrown by `executeCommand` when the trust gate refused the command (the user has been told). */
+export class CommandRefusedError extends Error {}
 
 export class BytelensServer implements vscode.Disposable {
     private client: LanguageClient | undefined;
@@ -35,7 +41,7 @@ export class BytelensServer implements vscode.Disposable {
     constructor(
         private readonly log: vscode.LogOutputChannel,
         private readonly status: StatusItem,
-        private readonly middleware: Middleware,
+        private readonly gate: TrustGate,
         /** A folder with no Python package in it: the server's working directory (see `spawnOptions`). */
         private readonly neutralCwd: string,
     ) {}
@@ -47,7 +53,7 @@ export class BytelensServer implements vscode.Disposable {
                 if (affectsAny((s) => event.affectsConfiguration(s), LAUNCH_SETTING_KEYS)) {
                     void this.restart();
                 } else if (affectsAny((s) => event.affectsConfiguration(s), SERVER_SETTING_KEYS)) {
-                    void this.languageClient?.sendNotification('workspace/didChangeConfiguration', {
+                    void this.runningClient?.sendNotification('workspace/didChangeConfiguration', {
                         settings: { [SECTION]: readServerSettings() },
                     });
                 }
@@ -71,15 +77,21 @@ export class BytelensServer implements vscode.Disposable {
         return this.pending;
     }
 
-    /** The running client, for features that talk to the server directly. */
-    get languageClient(): LanguageClient | undefined {
+    /** Private: a request sent on the client directly would skip the trust gate of `executeCommand`. */
+    private get runningClient(): LanguageClient | undefined {
         return this.client?.state === State.Running ? this.client : undefined;
     }
 
-    /** Sends `workspace/executeCommand`; throws ServerUnavailableError when no server runs. */
+    /**
+     * Sends `workspace/executeCommand`; throws CommandRefusedError when the trust gate refuses it
+     * and ServerUnavailableError when no server runs.
+     */
     async executeCommand<T>(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<T> {
+        if (!this.gate.admits(command)) {
+            throw new CommandRefusedError(refusalMessage(command));
+        }
         await this.pending;
-        const client = this.languageClient;
+        const client = this.runningClient;
         if (!client) {
             throw new ServerUnavailableError(this.unavailableReason);
         }
@@ -172,7 +184,7 @@ export class BytelensServer implements vscode.Disposable {
             outputChannel: this.log,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
             initializationOptions: readServerSettings(),
-            middleware: this.middleware,
+            middleware: createMiddleware(this.gate, readServerSettingsForScope),
         };
     }
 

@@ -19,6 +19,11 @@ export function readServerSettings(scope?: vscode.Uri): Partial<ServerSettings> 
     return serverSettingsFrom((key) => config.get(key));
 }
 
+/** `readServerSettings` for the `scopeUri` of a workspace/configuration item (the middleware's reader). */
+export function readServerSettingsForScope(scopeUri: string | undefined): Partial<ServerSettings> {
+    return readServerSettings(scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+}
+
 /** How to start the server. In an untrusted workspace VS Code returns only user-level values. */
 export function readLaunchSettings(scope?: vscode.Uri): LaunchSettings {
     const config = section(scope);

@@ -1,10 +1,12 @@
 /**
- * `bytelens.traceFunction`: what a trace lens (or the palette) runs. It checks workspace trust,
- * asks for the call when the lens has none, has the server trace it, and shows the trace panel.
+ * `bytelens.traceFunction`: what a trace lens (or the palette) runs. It checks workspace trust
+ * (before asking anything; the server request checks it again), asks for the call when the lens
+ * has none, has the server trace it, and shows the trace panel.
  */
 
 import * as vscode from 'vscode';
-import { BytelensServer, ServerUnavailableError } from '../common/server';
+import { BytelensServer, CommandRefusedError, ServerUnavailableError } from '../common/server';
+import { TrustGate } from '../common/trustGate';
 import { CallHistory, callPrompt, validateCall } from './callPrompt';
 import { TracePanel } from './tracePanel';
 import {
@@ -17,14 +19,12 @@ import {
     isTraceLensArguments,
 } from './traceTypes';
 
-export const UNTRUSTED_MESSAGE =
-    'bytelens runs the file to trace it, so tracing is off in Restricted Mode. Trust this workspace to trace functions.';
-
 export class TraceCommand {
     private readonly history = new CallHistory();
 
     constructor(
         private readonly server: BytelensServer,
+        private readonly trustGate: TrustGate,
         private readonly panel: TracePanel,
         private readonly log: vscode.LogOutputChannel,
     ) {}
@@ -35,11 +35,7 @@ export class TraceCommand {
 
     /** Returns the trace result shown (undefined when nothing ran), which the end-to-end test reads. */
     async run(lensArguments?: unknown): Promise<TraceCommandResult | undefined> {
-        if (!vscode.workspace.isTrusted) {
-            const choice = await vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust');
-            if (choice) {
-                await vscode.commands.executeCommand('workbench.trust.manage');
-            }
+        if (!this.trustGate.admits(SERVER_TRACE_COMMAND)) {
             return undefined;
         }
         const args = isTraceLensArguments(lensArguments) ? lensArguments : await this.functionAtCursor();
@@ -79,7 +75,8 @@ export class TraceCommand {
                 try {
                     return await this.server.executeCommand<unknown>(SERVER_TRACE_COMMAND, [args], token);
                 } catch (error) {
-                    if (!token.isCancellationRequested) {
+                    // A refusal has told the user already.
+                    if (!token.isCancellationRequested && !(error instanceof CommandRefusedError)) {
                         const message = error instanceof ServerUnavailableError ? error.message : `${error}`;
                         void vscode.window.showErrorMessage(`bytelens could not trace ${args.call}: ${message}`);
                     }
