@@ -15,7 +15,10 @@ standard library's ``_pydecimal.py`` (6,000+ lines) it times:
   (server/preview.py);
 - hover: ``textDocument/hover`` round trips on code lines picked at random (fixed seed), one at a
   time, after the first compile: p50, p99 and max;
-- hover while compiling: hovers sent right after a change, while the server compiles it.
+- hover while compiling: hovers sent right after a change, while the server compiles it;
+- with ``--pathological``, instead: the worst hover on ``_pydecimal.py`` while another document
+  compiles each of the hardening issue's pathological inputs (``PATHOLOGICAL``), hovers sent one
+  after another from its didOpen until its diagnostics arrive.
 The whole measurement runs ``--runs`` times, alternating which server goes first; the table pools
 the samples of all runs.
 It also times ``compile_text`` on the same file in a separate process, with the server's collector
@@ -211,6 +214,65 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     return results
 
 
+#: Documents that cost far more to compile than their size suggests (tests/test_server_security.py
+#: checks the server against the same shapes).
+PATHOLOGICAL = {
+    "0x<800,000 digits> % 0x<400,000>": "x = 0x" + "f" * 800_000 + " % 0x" + "e" * 400_000 + "\n",
+    "1,000 concatenated 4 KB literals": "x = " + " + ".join(["'" + "a" * 4096 + "'"] * 1000) + "\n",
+    "400,000 lines of x=1 (over the limit)": "x=1\n" * 400_000,
+    "90,000 lines of x=1 (under the limit)": "x=1\n" * 90_000,
+}
+
+
+async def measure_pathological(command: list[str], text: str, rounds: int) -> dict[str, list[float]]:
+    """Per pathological input: every hover's latency on ``text`` while that input compiles."""
+    connection = await Connection.start(command)
+    await connection.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    connection.notify("initialized", {})
+    uri = TARGET.as_uri()
+    waiting = connection.expect_diagnostics(uri, 1)
+    connection.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": text}})
+    await waiting
+    await asyncio.sleep(1.0)
+    positions = code_positions(text.splitlines(), 10_000, seed=3)
+    results: dict[str, list[float]] = {}
+    for round_number in range(rounds):
+        for number, (name, hostile) in enumerate(PATHOLOGICAL.items()):
+            other = f"file:///pathological/{round_number}-{number}.py"
+            done = connection.expect_diagnostics(other, 1)
+            connection.notify("textDocument/didOpen", {"textDocument": {
+                "uri": other, "languageId": "python", "version": 1, "text": hostile}})
+            times = results.setdefault(name, [])
+            for line, column in positions:
+                if done.done():
+                    break
+                started = time.perf_counter()
+                await connection.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                                "position": {"line": line, "character": column}})
+                times.append(time.perf_counter() - started)
+            await done
+            connection.notify("textDocument/didClose", {"textDocument": {"uri": other}})
+            await asyncio.sleep(0.5)
+    await connection.close()
+    return results
+
+
+def report_pathological(measured: dict[str, dict[str, list[float]]], rounds: int) -> str:
+    ms = 1000.0
+    out = [f"Hovers on `_pydecimal.py` while another document compiles, Python {sys.version.split()[0]}, "
+           f"{rounds} rounds; times in ms (hovers counted / p50 / max).", "",
+           "| document compiling | bytelens | trivial pygls |", "|---|---|---|"]
+    for name in PATHOLOGICAL:
+        cells = []
+        for server in SERVERS:
+            times = measured[server].get(name, [])
+            cells.append(f"{len(times)} / {percentile(times, 0.5) * ms:.1f} / {max(times) * ms:.1f}"
+                         if times else "0 (compiled before the first hover)")
+        out.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    return "\n".join(out)
+
+
 def space_edit(line: int, column: int, typed: bool) -> dict:
     """The incremental change that types a space at (line, column), or deletes the one typed there."""
     return {"range": {"start": {"line": line, "character": column},
@@ -328,6 +390,10 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
 
 async def main_async(arguments: argparse.Namespace) -> None:
     text = TARGET.read_text(encoding="utf-8")
+    if arguments.pathological:
+        found = {name: await measure_pathological(command, text, arguments.runs) for name, command in SERVERS.items()}
+        print(json.dumps(found, indent=1) if arguments.json else report_pathological(found, arguments.runs))
+        return
     measured: dict[str, dict[str, list[float]]] = {name: {} for name in SERVERS}
     for run in range(arguments.runs):
         # Alternate which server goes first, so that both see the machine's ups and downs alike.
@@ -349,6 +415,8 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=10, help="changes timed (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="runs of the whole measurement (default 3)")
     parser.add_argument("--json", action="store_true", help="raw measurements as JSON")
+    parser.add_argument("--pathological", action="store_true",
+                        help="the worst hover while pathological documents compile (see PATHOLOGICAL)")
     parser.add_argument("--compile-only", choices=("default", "server"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.compile_only:

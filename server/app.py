@@ -25,6 +25,7 @@ from pygls.uris import to_fs_path
 
 from bytelens import __version__
 from bytelens.server import commands, diagnostics, hover, lenses, settings, tracing
+from bytelens.server.collector import release_memory
 from bytelens.server.comparison import CPythonListing
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
 from bytelens.server.documents import Document, DocumentStore, corresponding_line
@@ -339,6 +340,8 @@ def on_did_close(ls: BytelensServer, params: types.DidCloseTextDocumentParams) -
     for key in [key for key in ls.outcomes if key[0] == uri]:
         del ls.outcomes[key]
     ls.clear_diagnostics(uri)
+    # Off the loop: a full collection of a large heap takes a while.
+    ls.compiler.executor.submit(release_memory)
 
 
 # --- hover and lenses -----------------------------------------------------------------------------

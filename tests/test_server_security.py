@@ -6,15 +6,18 @@ file" is the proof that no code ran; /proc is read for processes left over and f
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import subprocess
+import sys
 import time
 
 import pytest
 
 from bytelens.server.tracing import TraceRequest, TraceRunner
-from wire import (SERVER, WAIT, frame, initialize, kill_all, processes_mentioning, read_message, reply,
+from bytelens.vm.folding import NOT_CONSTANT, ConstantFolder
+from wire import (SERVER, WAIT, StdioSession, frame, initialize, kill_all, processes_mentioning, read_message, reply,
                   rss_kib, start_tcp_server, wait_until)
 
 
@@ -267,3 +270,57 @@ async def test_at_most_two_traces_run_at_once(tmp_path, program):
     refused = [outcome for outcome in outcomes if outcome.trace is None]
     assert len(refused) == 1 and "already running or waiting" in refused[0].error
     assert all(outcome.summary.startswith("nap() -> 'rested'") for outcome in outcomes if outcome.trace)
+
+
+# --- 5. pathological documents ----------------------------------------------------------------------
+
+PATHOLOGICAL = {
+    # Folded by CPython in quadratic time; bytelens declines past FOLD_INT_BITS.
+    "huge_modulo": "x = 0x" + "f" * 800_000 + " % 0x" + "e" * 400_000 + "\n",
+    # 1,000 concatenated 4 KB literals: 2 GB of folded intermediates before FOLD_SEQUENCE_SIZE.
+    "concatenations": "x = " + " + ".join(["'" + "a" * 4096 + "'"] * 1000) + "\n",
+    # Past MAX_DOCUMENT_LINES: parsing alone would hold the GIL for seconds and take GBs.
+    "dense_statements": "x=1\n" * 400_000,
+}
+
+
+def test_folding_declines_work_that_outgrows_the_source():
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)  # the chain of 1,000 additions, as the compiler allows
+    try:
+        for kind in ("huge_modulo", "concatenations"):
+            expression = ast.parse(PATHOLOGICAL[kind]).body[0].value
+            assert ConstantFolder().value(expression) is NOT_CONSTANT, kind
+    finally:
+        sys.setrecursionlimit(previous)
+    small = ast.parse("(2**60 % 7, 'a' * 10 + 'b')").body[0].value
+    assert ConstantFolder().value(small) == (2**60 % 7, "a" * 10 + "b")
+
+
+@pytest.mark.parametrize("kind", sorted(PATHOLOGICAL))
+def test_a_pathological_document_neither_stalls_hovers_nor_keeps_memory(kind, tmp_path):
+    session = StdioSession()
+    try:
+        plain = (tmp_path / "plain.py").as_uri()
+        session.open(plain, "def f(n):\n    return n + 1\n")
+        assert session.diagnostics(plain) == []
+        baseline = rss_kib(session.process.pid)
+        hostile = (tmp_path / f"{kind}.py").as_uri()
+        session.open(hostile, PATHOLOGICAL[kind])
+        hover = session.request("textDocument/hover", {"textDocument": {"uri": plain},
+                                                       "position": {"line": 1, "character": 12}})
+        assert "BINARY_ADD" in hover["result"]["contents"]["value"]
+        found = session.diagnostics(hostile)
+        if kind == "dense_statements":
+            assert [d["code"] for d in found] == ["DocumentTooLarge"]
+            assert "400,001 lines" in found[0]["message"]
+        else:
+            assert found == []
+        grown = rss_kib(session.process.pid, "VmHWM") - baseline
+        assert grown < 200_000, f"compiling {kind} grew the server by {grown} KiB at its peak"
+        session.notify("textDocument/didClose", {"textDocument": {"uri": hostile}})
+        assert session.diagnostics(hostile) == []
+        wait_until(lambda: rss_kib(session.process.pid) - baseline < 100_000,
+                   f"the server kept the memory of {kind} after it closed", 10)
+    finally:
+        session.close()

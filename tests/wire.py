@@ -112,12 +112,13 @@ def kill_all(pids) -> None:
             pass
 
 
-def rss_kib(pid: int) -> int:
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory of ``pid`` now (``VmRSS``), or at its peak so far (``VmHWM``)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for {pid}")
+    raise AssertionError(f"no {field} for {pid}")
 
 
 def wait_until(condition, what: str, limit: float = WAIT, step: float = 0.02) -> None:
@@ -125,3 +126,72 @@ def wait_until(condition, what: str, limit: float = WAIT, step: float = 0.02) ->
     while not condition():
         assert time.monotonic() < deadline, what
         time.sleep(step)
+
+
+class StdioSession:
+    """``bytelens serve`` on stdio, initialized, with a thread reading everything it sends."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self.process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL)
+        self._inbox: "queue.Queue[dict]" = queue.Queue()
+        self.seen: list[dict] = []
+        self._next_id = 100
+        threading.Thread(target=self._read, daemon=True).start()
+        self.request("initialize", initialize()["params"])
+        self.notify("initialized", {})
+
+    def _read(self) -> None:
+        while (message := read_message(self.process.stdout)) is not None:
+            self._inbox.put(message)
+
+    def send(self, message: dict) -> None:
+        self.process.stdin.write(frame(message))
+        self.process.stdin.flush()
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def request(self, method: str, params: dict, limit: float = WAIT) -> dict:
+        """The response to a new request (the messages read meanwhile go to ``seen``)."""
+        self._next_id += 1
+        message_id = self._next_id
+        self.send({"jsonrpc": "2.0", "id": message_id, "method": method, "params": params})
+        return self.wait_for(lambda message: message.get("id") == message_id and "method" not in message,
+                             f"the response to {method}", limit)
+
+    def wait_for(self, predicate, what: str, limit: float = WAIT) -> dict:
+        import queue
+
+        for message in self.seen:
+            if predicate(message):
+                self.seen.remove(message)
+                return message
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                message = self._inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {what} within {limit} s") from None
+            if predicate(message):
+                return message
+            self.seen.append(message)
+
+    def open(self, uri: str, text: str) -> None:
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python",
+                                                              "version": 1, "text": text}})
+
+    def diagnostics(self, uri: str, limit: float = WAIT) -> list:
+        found = self.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                              and m["params"]["uri"] == uri, f"diagnostics for {uri}", limit)
+        return found["params"]["diagnostics"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(WAIT)
+        self.process.stdin.close()
+        self.process.stdout.close()

@@ -4,6 +4,13 @@ The folding changes what the compiler reports: ``x is -1`` warns because ``-1`` 
 constant, ``(1, 2)()`` warns about a 'tuple', ``not x is 1`` warns about ``is not``, and the keys
 of ``case {-0: a, 0: b}`` are duplicates. ``ConstantFolder.value`` answers "what constant does this
 expression become?" with the same rules and the same size limits, without changing the tree.
+
+Beyond ast_opt.c, it declines work whose cost grows faster than the source that asks for it:
+ints over ``FOLD_INT_BITS`` (``0x<800,000 digits> % 0x<400,000>`` is quadratic) and sequences
+growing past ``FOLD_SEQUENCE_SIZE`` (1,000 concatenated 4 KB literals held 2 GB of intermediates
+in the memo). CPython folds both; a server compiling on every keystroke must not. Only the
+compiler's warnings read these values (codegen folds nothing but negated numbers and constant
+tuples), so the cost is a warning missed on such an expression, never different bytecode.
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ MAX_INT_SIZE = 128  # bits
 MAX_COLLECTION_SIZE = 256  # items
 MAX_STR_SIZE = 4096  # characters
 MAX_TOTAL_ITEMS = 1024  # including nested collections
+
+# bytelens's own limits (see the module docstring).
+FOLD_INT_BITS = 1 << 14  # about 4,900 decimal digits: a division of two such ints takes well under 1 ms
+FOLD_SEQUENCE_SIZE = 1 << 16  # characters, bytes or items in a concatenation's result
 
 _INVERTED_COMPARISONS = {ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
 
@@ -75,6 +86,20 @@ def _safe_mod(left: object, right: object) -> object:
     if isinstance(left, (str, bytes)):
         raise _TooBig
     return left % right
+
+
+def _within_work_bounds(*operands: object) -> None:
+    """Raise _TooBig for an int operand over FOLD_INT_BITS or sequences that add up past FOLD_SEQUENCE_SIZE."""
+    total = 0
+    for operand in operands:
+        kind = type(operand)
+        if kind is int:
+            if operand.bit_length() > FOLD_INT_BITS:
+                raise _TooBig
+        elif kind is str or kind is bytes or kind is tuple:
+            total += len(operand)
+    if total > FOLD_SEQUENCE_SIZE:
+        raise _TooBig
 
 
 _BINARY = {
@@ -136,11 +161,13 @@ class ConstantFolder:
                 operator = _BINARY.get(type(node.op))
                 if left is NOT_CONSTANT or right is NOT_CONSTANT or operator is None:
                     return NOT_CONSTANT
+                _within_work_bounds(left, right)
                 return operator(left, right)
             if kind is ast.UnaryOp:
                 operand = self.value(node.operand)
                 if operand is NOT_CONSTANT:
                     return NOT_CONSTANT
+                _within_work_bounds(operand)
                 return _UNARY[type(node.op)](operand)
             if kind is ast.Tuple:
                 if type(node.ctx) is not ast.Load:
