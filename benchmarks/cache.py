@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bytelens.vm import cache, compile_source
-from bytelens.vm.disassembler import format_disassembly, get_instructions
+from bytelens.vm import compile_source
+from bytelens.vm.cache import store as cache
+from bytelens.vm.isa.disassembler import format_disassembly, get_instructions
 
 STDLIB = Path(os.__file__).parent
 DEFAULT_FILES = [STDLIB / "typing.py", STDLIB / "_pydecimal.py"]

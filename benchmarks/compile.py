@@ -26,11 +26,11 @@ import time
 import warnings
 from pathlib import Path
 
-from bytelens.vm.checks import check_module
-from bytelens.vm.codegen import generate_code
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.source import decode_source, parse_source
-from bytelens.vm.symtable import build_symtable
+from bytelens.vm.compiler.checks import check_module
+from bytelens.vm.compiler.codegen.generator import generate_code
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.source import decode_source, parse_source
+from bytelens.vm.compiler.symtable import build_symtable
 
 STDLIB = Path(os.__file__).parent
 FILES = [STDLIB / "typing.py", STDLIB / "_pydecimal.py"]

@@ -16,7 +16,7 @@ from bytelens import __version__
 
 def _print_compile_error(error: BaseException) -> None:
     """Print a compile error the way ``python3`` prints a SyntaxError."""
-    from bytelens.vm.diagnostics import format_compile_error
+    from bytelens.vm.compiler.diagnostics import format_compile_error
 
     sys.stderr.write(format_compile_error(error))
 

@@ -21,7 +21,7 @@ doctests expect other names and test_patma's ``__main__`` block runs a benchmark
 runs the same thing with the module compiled by bytelens and its body run on the VM under the same
 name (``--bytelens-worker``), as ``bytelens run`` would: unittest itself, like the rest of the
 standard library, runs natively, and ``sys._getframe``/``warnings.warn`` walk the program's frames
-(vm/hostframes.py; ``doctest.DocTestSuite()`` finds its module that way). Doctests are examples
+(vm/host/frames.py; ``doctest.DocTestSuite()`` finds its module that way). Doctests are examples
 compiled and run by ``doctest``: the worker has ``doctest`` compile them with bytelens and run them
 on the VM too. A test package (test_dataclasses) has its own modules run on the VM as well. Each
 run has its own fresh temporary working directory.
@@ -173,8 +173,8 @@ def bytelens_worker(module_name: str) -> None:
     import importlib.util
     import unittest
 
-    from bytelens.vm import hostframes
-    from bytelens.vm.importer import VMLoader, install_importer
+    from bytelens.vm.host import frames as hostframes
+    from bytelens.vm.host.importer import VMLoader, install_importer
 
     hostframes.install()  # as `bytelens run` does, so library code that walks frames sees the VM's
     _run_doctests_on_vm()
@@ -204,7 +204,7 @@ def _run_doctests_on_vm() -> None:
     """
     import doctest
 
-    from bytelens.vm.modules import compile_like_cpython, run_code
+    from bytelens.vm.runtime.modules import compile_like_cpython, run_code
 
     def compile_example(source, filename, mode, flags=0, dont_inherit=False):
         return compile_like_cpython(source, filename, mode)

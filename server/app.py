@@ -31,7 +31,7 @@ from bytelens.server.compiling import Compilation, CompileScheduler, compile_tex
 from bytelens.server.documents import Document, DocumentStore, corresponding_line
 from bytelens.server.positions import DEFAULT_ENCODING, ENCODINGS, Encoding, ast_to_lsp
 from bytelens.server.protocol import BytelensProtocol
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.compiler.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
 

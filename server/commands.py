@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from bytelens.server.compiling import Compilation
 from bytelens.server.settings import MAX_STEPS_LIMIT
-from bytelens.vm.disassembler import disassembly_map
+from bytelens.vm.isa.disassembler import disassembly_map
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import types as pytypes
 import warnings
 from typing import Any, Optional
 
-from bytelens.vm.reprs import int_repr, is_long_int
+from bytelens.vm.isa.long_ints import int_repr, is_long_int
 
 #: How the comparison's heading names the interpreter.
 CPYTHON = f"CPython {sys.version_info.major}.{sys.version_info.minor}"

@@ -33,8 +33,8 @@ from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
-from bytelens.vm.code import Code
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.isa.code import Code
+from bytelens.vm.compiler.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
 

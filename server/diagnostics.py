@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 from lsprotocol import types
 
 from bytelens.server.positions import Encoding, char_span_to_range
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.compiler.diagnostics import Diagnostic
 
 SOURCE = "bytelens"
 

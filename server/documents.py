@@ -18,7 +18,7 @@ from bytelens.server.positions import Encoding, lsp_to_index, split_lines
 if TYPE_CHECKING:
     from bytelens.server.compiling import Compilation
     from bytelens.server.lenses import TracedFunction
-    from bytelens.vm.diagnostics import Diagnostic
+    from bytelens.vm.compiler.diagnostics import Diagnostic
 
 
 @dataclass(eq=False)

@@ -17,7 +17,7 @@ from bytelens.server.comparison import CPYTHON, CPythonListing
 from bytelens.server.documents import corresponding_line
 from bytelens.server.lineindex import LineIndex, Section
 from bytelens.server.positions import Encoding, ast_span_to_range, byte_to_index, line_content, lsp_to_ast
-from bytelens.vm.disassembler import code_summary, format_instruction
+from bytelens.vm.isa.disassembler import code_summary, format_instruction
 
 #: Longest hovered-expression text quoted in the hover.
 QUOTE_LIMIT = 60

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from bytelens.vm.code import Code
-from bytelens.vm.disassembler import Instruction, get_instructions
+from bytelens.vm.isa.code import Code
+from bytelens.vm.isa.disassembler import Instruction, get_instructions
 
 #: Names of code objects that are not what a user calls a function (hovers skip their summaries).
 COMPREHENSION_NAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})

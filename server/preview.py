@@ -26,8 +26,8 @@ import re
 import warnings
 from typing import Optional, Sequence
 
-from bytelens.vm.code import CO_FUTURE_ANNOTATIONS, CO_NEWLOCALS, Code
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.isa.code import CO_FUTURE_ANNOTATIONS, CO_NEWLOCALS, Code
+from bytelens.vm.compiler.diagnostics import Diagnostic
 
 #: A line that starts a function or class (or a decorator of one), after its indentation.
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]|@")

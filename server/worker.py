@@ -34,7 +34,7 @@ from bytelens.server import containment
 from bytelens.server.result_channel import MAX_RESULT_BYTES, ChannelError, ResultReader, seal, too_large
 
 #: Loaded before the fork, so that the memory limit is the traced program's to use.
-PRELOAD = ("bytelens.vm.tracing", "bytelens.vm.compiler", "bytelens.vm.interpreter")
+PRELOAD = ("bytelens.vm.trace.trace_call", "bytelens.vm.compiler.pipeline", "bytelens.vm.runtime.interpreter")
 #: Largest file the traced program may write (output included), in bytes: beyond it the kernel
 #: stops it with SIGXFSZ.
 OUTPUT_LIMIT = 16 * 1024 * 1024

@@ -6,8 +6,8 @@ import dataclasses
 import struct
 from typing import Optional, Sequence, Union
 
-from bytelens.vm import opcodes
-from bytelens.vm.code import Code, Position
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.code import Code, Position
 
 #: One instruction: an opname, or (opname, arg), or (opname, arg, position).
 Op = Union[str, tuple]

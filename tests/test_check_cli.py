@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bytelens.vm.check import check_paths, check_source, python_files
-from bytelens.vm.code import Code
-from bytelens.vm.source import SourceLines
+from bytelens.vm.isa.code import Code
+from bytelens.vm.compiler.source import SourceLines
 
 
 def cpython_first_error(data: bytes) -> tuple | None:

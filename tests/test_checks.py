@@ -1,4 +1,4 @@
-"""Compile-stage checks (vm/checks.py) and constant folding (vm/folding.py), against CPython.
+"""Compile-stage checks (vm/compiler/checks.py) and constant folding (vm/compiler/folding.py), against CPython.
 
 The differential corpus (test_errors_vs_cpython.py) covers the messages and positions broadly;
 these tests pin down the parts a corpus does not show: warnings kept when an error follows, the
@@ -14,11 +14,11 @@ import warnings
 
 import pytest
 
-from bytelens.vm.checks import MAX_BLOCKS, check_module
-from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.folding import NOT_CONSTANT, ConstantFolder, as_compare
-from bytelens.vm.source import parse_source, tree_recursion
-from bytelens.vm.symtable import build_symtable
+from bytelens.vm.compiler.checks import MAX_BLOCKS, check_module
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.compiler.folding import NOT_CONSTANT, ConstantFolder, as_compare
+from bytelens.vm.compiler.source import parse_source, tree_recursion
+from bytelens.vm.compiler.symtable import build_symtable
 
 
 def check(source: str, warnings_out: list | None = None):

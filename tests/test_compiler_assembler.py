@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from bytelens.vm import opcodes as op
-from bytelens.vm.assembler import AssemblyError, Label, analyze_flow
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.disassembler import decode_wordcode, get_instructions
-from bytelens.vm.modules import run_code
+from bytelens.vm.isa import opcodes as op
+from bytelens.vm.compiler.assembler import AssemblyError, Label, analyze_flow
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.isa.disassembler import decode_wordcode, get_instructions
+from bytelens.vm.runtime.modules import run_code
 
 POS = (1, 0, 1, 1)
 

@@ -11,8 +11,8 @@ import textwrap
 import pytest
 
 from bytelens.vm import check_source, compile_source
-from bytelens.vm import compiler as compiler_module
-from bytelens.vm.codegen import CompilerBug
+from bytelens.vm.compiler import pipeline as compiler_module
+from bytelens.vm.compiler.codegen.generator import CompilerBug
 
 WARNS = textwrap.dedent("""\
     def f(x):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.modules import run_code
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.modules import run_code
 
 PROGRAMS = Path(__file__).parent / "compiler_programs"
 

@@ -10,11 +10,11 @@ import textwrap
 
 import pytest
 
-from bytelens.vm.code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_ANNOTATIONS, CO_GENERATOR,
+from bytelens.vm.isa.code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_ANNOTATIONS, CO_GENERATOR,
                               CO_NESTED, CO_NEWLOCALS, CO_NOFREE, CO_OPTIMIZED, CO_VARARGS,
                               CO_VARKEYWORDS, Code)
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.disassembler import get_instructions
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.isa.disassembler import get_instructions
 
 
 def listing(code: Code) -> str:
@@ -846,7 +846,7 @@ def test_eval_and_single_modes(mode: str, source: str, expected: str):
 
 @pytest.mark.parametrize("mode,source", [("eval", "x = 1"), ("eval", ""), ("single", "a\nb\n")])
 def test_mode_grammar_errors_match_cpython(mode: str, source: str):
-    from bytelens.vm.diagnostics import CompileError
+    from bytelens.vm.compiler.diagnostics import CompileError
 
     with pytest.raises(SyntaxError) as cpython:
         compile(source, "<test>", mode)

@@ -9,9 +9,9 @@ import re
 import pytest
 from handmade import assemble
 
-from bytelens.vm import opcodes
-from bytelens.vm.code import CO_NEWLOCALS, CO_OPTIMIZED
-from bytelens.vm.disassembler import (
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.code import CO_NEWLOCALS, CO_OPTIMIZED
+from bytelens.vm.isa.disassembler import (
     MAX_CONST_REPR,
     code_summary,
     decode_wordcode,
@@ -300,7 +300,7 @@ def test_every_line_of_a_real_program_maps_to_its_rows():
 def test_records_are_ordinary_frozen_instructions():
     import dataclasses
 
-    from bytelens.vm.disassembler import Instruction
+    from bytelens.vm.isa.disassembler import Instruction
 
     for instr in get_instructions(loop_module()):
         rebuilt = Instruction(**{f.name: getattr(instr, f.name) for f in dataclasses.fields(Instruction)})

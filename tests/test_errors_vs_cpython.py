@@ -33,9 +33,9 @@ from typing import Optional, Union
 
 import pytest
 
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.source import SourceLines
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.compiler.source import SourceLines
 
 CORPUS = Path(__file__).parent / "errors"
 FILENAME = "case.py"
@@ -260,9 +260,9 @@ def _timing() -> None:
     import sysconfig
     import time
 
-    from bytelens.vm.checks import check_module
-    from bytelens.vm.source import parse_source
-    from bytelens.vm.symtable import build_symtable
+    from bytelens.vm.compiler.checks import check_module
+    from bytelens.vm.compiler.source import parse_source
+    from bytelens.vm.compiler.symtable import build_symtable
 
     def best(call, runs):
         times = []

@@ -1,5 +1,5 @@
 """Ints past ``sys.get_int_max_str_digits()`` (4,300 decimal digits): every view shows them shortened
-by ``reprs.int_repr``, and running code that holds them behaves as under python3."""
+by ``isa.long_ints.int_repr``, and running code that holds them behaves as under python3."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from bytelens.server.hover import describe
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
 from bytelens.vm import compile_source
-from bytelens.vm.disassembler import code_summary, const_repr, format_disassembly
-from bytelens.vm.reprs import BoundedRepr, int_repr, is_long_int
+from bytelens.vm.isa.disassembler import code_summary, const_repr, format_disassembly
+from bytelens.vm.isa.long_ints import int_repr, is_long_int
+from bytelens.vm.trace.reprs import BoundedRepr
 
 HEX = "f" * 5000
 PROGRAM = (f"def f():\n    return 0x{HEX}\n\n"

@@ -1,7 +1,7 @@
 """The instruction table is the single source of truth: check it is consistent with itself."""
 
-from bytelens.vm import opcodes
-from bytelens.vm.opcodes import OPS, Arg, Flow
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.opcodes import OPS, Arg, Flow
 
 
 def test_names_and_numbers_are_unique():

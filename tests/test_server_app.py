@@ -6,7 +6,7 @@ from pygls.exceptions import JsonRpcInternalError
 
 from bytelens.server.app import create_server
 from bytelens.server.compiling import Compilation
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.compiler.diagnostics import Diagnostic
 
 
 class Recursing(BaseException):

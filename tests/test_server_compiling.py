@@ -11,7 +11,7 @@ import threading
 from bytelens.server.collector import CollectorPause
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
 from bytelens.server.documents import DocumentStore
-from bytelens.vm.diagnostics import Diagnostic
+from bytelens.vm.compiler.diagnostics import Diagnostic
 from lsprotocol import types
 
 URI = "file:///doc.py"

@@ -9,7 +9,7 @@ from bytelens.server.hover import describe, hover_at
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import index_to_byte, split_lines
 from bytelens.vm import compile_source
-from bytelens.vm.disassembler import instructions_for_line
+from bytelens.vm.isa.disassembler import instructions_for_line
 
 PROGRAM = textwrap.dedent('''\
     def scale(n, factor=2):

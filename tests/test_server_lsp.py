@@ -120,7 +120,7 @@ def cpython_error(text: str) -> SyntaxError:
 
 def expected_range(client: LanguageClient, text: str, error: SyntaxError) -> types.Range:
     """CPython's error span (1-based lines, 1-based character offsets) in the agreed encoding; an
-    empty span covers one character, as bytelens's diagnostics do (vm/diagnostics.py)."""
+    empty span covers one character, as bytelens's diagnostics do (vm/compiler/diagnostics.py)."""
     lines = text.splitlines()
     end_line = error.end_lineno or error.lineno
     end_offset = error.end_offset or error.offset + 1

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from bytelens.server.tracing import TraceRequest, TraceRunner
-from bytelens.vm.folding import NOT_CONSTANT, ConstantFolder
+from bytelens.vm.compiler.folding import NOT_CONSTANT, ConstantFolder
 from wire import (SERVER, WAIT, StdioSession, frame, initialize, kill_all, processes_mentioning, read_message, reply,
                   rss_kib, start_tcp_server, wait_until)
 

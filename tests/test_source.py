@@ -1,4 +1,4 @@
-"""Decoding, parsing and positions (vm/source.py), each checked against CPython on this machine."""
+"""Decoding, parsing and positions (vm/compiler/source.py), each checked against CPython on this machine."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import warnings
 
 import pytest
 
-from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.source import SourceLines, decode_source, parse_source, read_future, source_lines
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.compiler.source import SourceLines, decode_source, parse_source, read_future, source_lines
 
 
 def cpython_error(source: str | bytes) -> SyntaxError:

@@ -20,9 +20,9 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bytelens.vm.code import Code
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.diagnostics import CompileError
+from bytelens.vm.isa.code import Code
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.diagnostics import CompileError
 
 #: The flags both compilers share (CPython 3.11 has no CO_NOFREE).
 SHARED_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x200 | 0x1000000

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bytelens.vm.diagnostics import CompileError
-from bytelens.vm.source import parse_source
-from bytelens.vm.symtable import (CELL, FREE, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, LOCAL, ScopeKind,
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.compiler.source import parse_source
+from bytelens.vm.compiler.symtable import (CELL, FREE, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, LOCAL, ScopeKind,
                                   build_symtable, mangle)
 
 _TYPES = {ScopeKind.MODULE: _symtable.TYPE_MODULE, ScopeKind.CLASS: _symtable.TYPE_CLASS,

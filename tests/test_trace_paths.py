@@ -1,4 +1,4 @@
-"""Recording blocks (vm/trace_blocks.py) against the per-instruction traced loop: the same trace, step
+"""Recording blocks (vm/fast/recording.py) against the per-instruction traced loop: the same trace, step
 for step, on the benchmark programs and on the differential corpus.
 
 Each trace runs in a forked child (programs change global state: builtins, imported modules, the
@@ -52,7 +52,8 @@ def _traced_in_child(path: str, call: str, max_steps, source, recording_blocks: 
         try:
             os.close(reader)
             signal.alarm(CHILD_SECONDS)  # SIGALRM's default action ends the child
-            from bytelens.vm import decode, trace_call
+            from bytelens.vm import trace_call
+            from bytelens.vm.runtime import decode
             if not recording_blocks:
                 decode.Decoded.recording_blocks = lambda self, budgeted, make: None
             namespace = vars(builtins)

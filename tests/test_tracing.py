@@ -12,11 +12,11 @@ import json
 import pytest
 from handmade import assemble
 
-from bytelens.vm.frame import Block
-from bytelens.vm.opcodes import Block as BlockType
-from bytelens.vm.recorder import REPR_STEP_BUDGET, TraceBudgetExhausted, TraceRecorder
-from bytelens.vm.reprs import ELLIPSIS, BoundedRepr, cut
-from bytelens.vm.trace_records import TraceBlock, TraceException, TraceResult, TraceStats, TraceStep
+from bytelens.vm.runtime.frame import Block
+from bytelens.vm.isa.opcodes import Block as BlockType
+from bytelens.vm.trace.recorder import REPR_STEP_BUDGET, TraceBudgetExhausted, TraceRecorder
+from bytelens.vm.trace.reprs import ELLIPSIS, BoundedRepr, cut
+from bytelens.vm.trace.records import TraceBlock, TraceException, TraceResult, TraceStats, TraceStep
 
 # --- bounded reprs ----------------------------------------------------------------------------------
 
@@ -341,9 +341,9 @@ def test_text_of_a_cut_trace_and_of_an_exception():
 # --- trace_call: real programs on the VM ----------------------------------------------------------------
 
 from bytelens.vm import CompileError, trace_call  # noqa: E402
-from bytelens.vm import opcodes  # noqa: E402
-from bytelens.vm.recorder import REPR_STEP_BUDGET as REPR_BUDGET  # noqa: E402
-from bytelens.vm.tracing import OUTPUT_LIMIT  # noqa: E402
+from bytelens.vm.isa import opcodes  # noqa: E402
+from bytelens.vm.trace.recorder import REPR_STEP_BUDGET as REPR_BUDGET  # noqa: E402
+from bytelens.vm.trace.trace_call import OUTPUT_LIMIT  # noqa: E402
 
 PROGRAM = '''\
 import helper

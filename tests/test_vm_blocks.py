@@ -1,4 +1,4 @@
-"""The compiled-block fast path (vm/blockcompiler.py) against CPython and against the per-instruction
+"""The compiled-block fast path (vm/fast/blocks.py) against CPython and against the per-instruction
 handlers: same results, same exception lines, same object lifetimes."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import io
 
 import pytest
 
-from bytelens.vm import interpreter
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.decode import decode
-from bytelens.vm.modules import run_code
+from bytelens.vm.runtime import interpreter
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.decode import decode
+from bytelens.vm.runtime.modules import run_code
 
 PROGRAM = '''
 import traceback
@@ -170,7 +170,7 @@ def test_generated_blocks_compile_without_warnings(monkeypatch):
     warnings as errors, compiling every block still works."""
     import warnings
 
-    from bytelens.vm import blockcompiler
+    from bytelens.vm.fast import blocks as blockcompiler
 
     compiled = []
 

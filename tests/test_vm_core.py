@@ -11,12 +11,12 @@ import traceback
 
 import pytest
 
-from bytelens.vm import opcodes
-from bytelens.vm.decode import FACTORIES, decode
-from bytelens.vm.frame import BREAK, NULL, SILENCED, ContinueMarker, ReturnMarker
-from bytelens.vm.functions import Function
-from bytelens.vm.interpreter import call, get_recursion_limit
-from bytelens.vm.modules import run_code
+from bytelens.vm.isa import opcodes
+from bytelens.vm.runtime.decode import FACTORIES, decode
+from bytelens.vm.runtime.frame import BREAK, NULL, SILENCED, ContinueMarker, ReturnMarker
+from bytelens.vm.runtime.functions import Function
+from bytelens.vm.runtime.interpreter import call, get_recursion_limit
+from bytelens.vm.runtime.modules import run_code
 
 from vm_asm import FUNCTION_FLAGS, assemble
 
@@ -209,8 +209,8 @@ def test_unbound_and_undefined_names():
 def test_decoded_forms_die_with_their_code():
     import gc
 
-    from bytelens.vm import decode as decoding
-    from bytelens.vm.compiler import compile_source
+    from bytelens.vm.runtime import decode as decoding
+    from bytelens.vm.compiler.pipeline import compile_source
 
     before = len(decoding._cache)
     for value in range(50):

@@ -1,14 +1,14 @@
-"""The trace hook contract that vm/tracing.py builds on (docs/vm.md, "The trace hook")."""
+"""The trace hook contract that vm/trace/trace_call.py builds on (docs/vm.md, "The trace hook")."""
 
 from __future__ import annotations
 
 import pytest
 
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.decode import decode
-from bytelens.vm.interpreter import HookAbort, get_trace_hook, set_trace_hook
-from bytelens.vm.modules import run_code
-from bytelens.vm.opcodes import BY_CODE, Block
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.decode import decode
+from bytelens.vm.runtime.interpreter import HookAbort, get_trace_hook, set_trace_hook
+from bytelens.vm.runtime.modules import run_code
+from bytelens.vm.isa.opcodes import BY_CODE, Block
 
 
 class Recorder:

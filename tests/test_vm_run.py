@@ -143,9 +143,9 @@ def test_recursion_limit_is_the_vms(tmp_path):
 
 
 def test_depth_checks_report_a_violation(tmp_path, monkeypatch):
-    from bytelens.vm import debug_checks
-    from bytelens.vm.frame import Frame
-    from bytelens.vm.compiler import compile_source
+    from bytelens.vm.runtime import depth_check as debug_checks
+    from bytelens.vm.runtime.frame import Frame
+    from bytelens.vm.compiler.pipeline import compile_source
 
     code = compile_source("x = 1\n", "t.py").replace(stacksize=0)
     hook = debug_checks.DepthCheckHook()

@@ -1,4 +1,4 @@
-"""The VM's traceback filtering (vm/shadow.py) runs while a program's exception propagates, so it
+"""The VM's traceback filtering (vm/runtime/shadow.py) runs while a program's exception propagates, so it
 must not depend on anything the program can replace."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 import os
 
-from bytelens.vm import shadow
+from bytelens.vm.runtime import shadow
 
 
 def test_internal_files_are_told_without_the_programs_builtins():

@@ -1,4 +1,4 @@
-"""sys.settrace for VM frames (vm/systrace.py): what the differential corpus cannot show.
+"""sys.settrace for VM frames (vm/host/systrace.py): what the differential corpus cannot show.
 
 The corpus (tests/programs/settrace_*.py, pdb_runcall.py) compares whole runs with CPython; these
 tests check the parts that are bytelens's own: no hook without a tracer, the debug-check hook kept,
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from bytelens.vm import interpreter, systrace
-from bytelens.vm.compiler import compile_source
-from bytelens.vm.debug_checks import DepthCheckHook
-from bytelens.vm.modules import run_code
+from bytelens.vm.runtime import interpreter
+from bytelens.vm.host import systrace
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.depth_check import DepthCheckHook
+from bytelens.vm.runtime.modules import run_code
 
 
 @pytest.fixture(autouse=True)

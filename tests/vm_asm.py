@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence, Union
 
-from bytelens.vm import opcodes
-from bytelens.vm.code import CO_NEWLOCALS, CO_OPTIMIZED, Code
-from bytelens.vm.opcodes import Arg
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.code import CO_NEWLOCALS, CO_OPTIMIZED, Code
+from bytelens.vm.isa.opcodes import Arg
 
 Item = Union[str, tuple]  # "LABEL:" or (opname,) or (opname, argument)
 

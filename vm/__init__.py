@@ -1,5 +1,18 @@
 """bytelens.vm: the compiler, the instruction set, the disassembler, the cache, the VM and tracing.
 
+Its subpackages are layers, each importing only those below it (tests/test_layers.py checks):
+
+1. ``isa``: the opcode table, code objects, the disassembler;
+2. ``compiler``: source to code objects;
+3. ``cache``: code objects in ``__pycache__``;
+4. ``runtime``: the VM (frames, the interpreter, instruction handlers, VM objects);
+5. ``host``: the bridge to CPython (host frames, ``sys.settrace``, imports, intrinsics);
+6. ``fast``: runs of instructions compiled into Python functions;
+7. ``trace``: one call run on the VM and recorded step by step.
+
+Beside them: ``hostbuiltins`` (the builtins every module of the VM uses, below all layers), and two
+drivers above all of them, ``check`` (``bytelens check``) and ``runner`` (``bytelens run``).
+
 The public API is loaded lazily (PEP 562) so that ``import bytelens.vm`` stays cheap for the
 language server and the command line, and so each name lives in the one module that owns it.
 """
@@ -10,23 +23,23 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Code": "code",
-    "CompileError": "diagnostics",
-    "Diagnostic": "diagnostics",
-    "compile_source": "compiler",
+    "Code": "isa.code",
+    "CompileError": "compiler.diagnostics",
+    "Diagnostic": "compiler.diagnostics",
+    "compile_source": "compiler.pipeline",
     "check_source": "check",
     "check_paths": "check",
-    "Instruction": "disassembler",
-    "get_instructions": "disassembler",
-    "format_disassembly": "disassembler",
-    "compile_file": "cache",
-    "cache_path": "cache",
+    "Instruction": "isa.disassembler",
+    "get_instructions": "isa.disassembler",
+    "format_disassembly": "isa.disassembler",
+    "compile_file": "cache.store",
+    "cache_path": "cache.store",
     "run_file": "runner",
-    "run_code": "modules",
-    "run_module": "modules",
-    "call": "interpreter",
-    "trace_call": "tracing",
-    "TraceResult": "tracing",
+    "run_code": "runtime.modules",
+    "run_module": "runtime.modules",
+    "call": "runtime.interpreter",
+    "trace_call": "trace.trace_call",
+    "TraceResult": "trace.trace_call",
 }
 
 __all__ = sorted(_EXPORTS)

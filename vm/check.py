@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Union
 
-from .code import Code
-from .compiler import compile_source
-from .diagnostics import CompileError, Diagnostic
+from bytelens.vm.isa.code import Code
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
 
 
 @dataclass

@@ -10,7 +10,7 @@ the script does not compile, status 2 when it cannot be opened.
 
 from __future__ import annotations
 
-from .hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
 import atexit
 import os
@@ -20,16 +20,17 @@ from importlib.machinery import SourceFileLoader
 from importlib.util import spec_from_file_location
 from types import ModuleType
 
-from . import hostframes, interpreter
-from .debug_checks import DepthCheckHook, checks_requested
-from .diagnostics import format_compile_error
-from .shadow import strip_internal
+from bytelens.vm.host import frames as hostframes
+from bytelens.vm.runtime import interpreter
+from bytelens.vm.runtime.depth_check import DepthCheckHook, checks_requested
+from bytelens.vm.compiler.diagnostics import format_compile_error
+from bytelens.vm.runtime.shadow import strip_internal
 
 
 def run_file(path: str, argv: list[str]) -> int:
     """Run the script at ``path`` on the VM as ``__main__``; return the process exit status."""
-    from .importer import install_importer
-    from .modules import compile_like_cpython, run_code
+    from bytelens.vm.host.importer import install_importer
+    from bytelens.vm.runtime.modules import compile_like_cpython, run_code
 
     script, folder = path, os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):  # python3 DIR runs DIR/__main__.py with DIR first on sys.path

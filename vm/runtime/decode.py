@@ -1,0 +1,228 @@
+"""Decoding a code object, once, into the form the interpreter loop runs.
+
+Each instruction becomes a *handler*: a closure ``handler(frame, stack, fast) -> next index`` with its
+argument, its constant or name, and its jump target already resolved, so the loop does no decoding,
+no name lookups and no dispatch of its own: ``pc = ops[pc](frame, stack, fast)``. A handler returns
+``None`` to leave the loop (return, yield). Indexes are byte offsets // 2; an EXTENDED_ARG prefix's
+slot holds the handler of the instruction it prefixes, so a jump to the prefix runs it too.
+
+The handler factories live in the ``runtime/ops/`` modules, registered here by opcode name with
+``@handles("NAME")``; ``test_vm_decode`` checks that every instruction of the table has one.
+"""
+
+from __future__ import annotations
+
+from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS, Code
+from bytelens.vm.runtime.frame import NULL
+from bytelens.vm.isa.opcodes import Arg, OpInfo
+
+Handler = Callable[[Any, list, list], Any]
+
+
+@dataclass(frozen=True)
+class Instr:
+    """What a handler factory needs to know about one instruction."""
+
+    code: Code
+    op: OpInfo
+    arg: int
+    index: int  # offset // 2 of the instruction itself (after its EXTENDED_ARG prefixes)
+    next: int  # index of the following instruction
+    target: int  # index of the jump target, or -1
+
+    @property
+    def offset(self) -> int:
+        return self.index * 2
+
+
+Factory = Callable[[Instr], Handler]
+FACTORIES: dict[int, Factory] = {}
+
+
+def handles(*names: str) -> Callable[[Factory], Factory]:
+    """Register a handler factory for the named instructions."""
+    def register(factory: Factory) -> Factory:
+        for name in names:
+            code = opcodes.BY_NAME[name].code
+            if code in FACTORIES:
+                raise RuntimeError(f"two handler factories for {name}")
+            FACTORIES[code] = factory
+        return factory
+    return register
+
+
+GENERATOR_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+
+
+class Decoded:
+    """A code object in runnable form, plus what calls need to know about it, computed once."""
+
+    __slots__ = ("_code", "ops", "plain", "offsets", "opcodes", "simple", "pad", "kwnames", "nlocals",
+                 "generator_kind", "has_cells", "runs", "has_loops", "no_blocks", "recording",
+                 "traced_starts", "__weakref__")
+
+    def __init__(self, code: Code, plain: list, offsets: list[int], codes: list[int]) -> None:
+        # Weakly: the decoded form lives in a cache keyed weakly by its code object.
+        self._code = weakref.ref(code)
+        #: One handler per code unit (prefix slots share their instruction's handler): what the
+        #: traced loop runs.
+        self.plain = plain
+        #: What the untraced loop runs: the same handlers, with compiled blocks (fast/blocks.py)
+        #: installed in place at block entries once the code has run enough to be worth it.
+        self.ops = list(plain)
+        self.runs = 0
+        self.has_loops = any(target <= index for index, target in _jumps(code))
+        if len(plain) > 1:
+            self.ops[0] = self._compile_trigger()
+        #: What the traced loop runs per slot where nothing is compiled: no block anywhere.
+        self.no_blocks: list = [None] * len(plain)
+        #: The recording blocks (fast/recording.py), without and with step budget checks, once made.
+        self.recording: list = [None, None]
+        self.traced_starts = 0
+        #: For each slot, the byte offset of the instruction it runs (what the trace hook reports).
+        self.offsets = offsets
+        #: For each slot, the opcode of the instruction it runs.
+        self.opcodes = codes
+        self.nlocals = len(code.varnames)
+        positional = code.argcount
+        self.generator_kind = code.flags & GENERATOR_FLAGS
+        self.has_cells = bool(code.cellvars)
+        plain = not (code.flags & (CO_VARARGS | CO_VARKEYWORDS)) and code.kwonlyargcount == 0
+        #: The positional argument count when a call with exactly that many positional arguments
+        #: needs no binding work at all (fast VM-to-VM calls), else -1.
+        self.simple = positional if plain and not self.has_cells and not self.generator_kind else -1
+        self.pad = [NULL] * (self.nlocals - positional)
+        #: Keyword-assignable parameter names -> index in the fast locals.
+        total = positional + code.kwonlyargcount
+        self.kwnames = {code.varnames[i]: i for i in range(code.posonlyargcount, total)}
+
+    @property
+    def code(self) -> Code:
+        return self._code()
+
+    def _compile_trigger(self) -> Handler:
+        """A handler for slot 0 that compiles the blocks on the second start of the code (on the
+        first when it has a loop), then hands over to them."""
+        plain_start = self.plain[0]
+        loops = self.has_loops
+
+        def compile_on_start(frame, stack, fast):
+            self.runs += 1
+            if self.runs < 2 and not loops:
+                return plain_start(frame, stack, fast)
+            self.install_blocks()
+            return self.ops[0](frame, stack, fast)
+        return compile_on_start
+
+    def recording_blocks(self, budgeted: bool, make: Callable[[Code, list, bool], list]) -> "list | None":
+        """The recording blocks of the code, by slot (None where none starts), made by ``make``
+        (trace_blocks.compile_recording_blocks, passed in: an import here, on first use, would run
+        the import system, which calls builtins a traced program may have replaced with its own VM
+        functions, under the trace) on its second traced start (its first when it has a loop), like
+        compiled blocks; None before that."""
+        blocks = self.recording[budgeted]
+        if blocks is None:
+            self.traced_starts += 1
+            if self.traced_starts < 2 and not self.has_loops:
+                return None
+            blocks = self.recording[budgeted] = make(self.code, self.plain, budgeted)
+        return blocks
+
+    def install_blocks(self) -> None:
+        from bytelens.vm.fast.blocks import compile_blocks
+        ops = self.ops
+        ops[0] = self.plain[0]
+        for slot, block in compile_blocks(self.code, self.plain).items():
+            ops[slot] = block
+
+
+_cache: "weakref.WeakKeyDictionary[Code, Decoded]" = weakref.WeakKeyDictionary()
+
+
+def instructions(code: Code) -> list[tuple[int, int, int, int]]:
+    """(first slot, index, opcode, argument) of each instruction, EXTENDED_ARG folded in."""
+    raw = code.code
+    result = []
+    arg = 0
+    first = 0
+    extended = opcodes.EXTENDED_ARG
+    for index in range(len(raw) // 2):
+        opcode = raw[2 * index]
+        arg = (arg << 8) | raw[2 * index + 1]
+        if opcode == extended:
+            continue
+        result.append((first, index, opcode, arg))
+        arg = 0
+        first = index + 1
+    return result
+
+
+def _jumps(code: Code) -> list[tuple[int, int]]:
+    """(index, target index) of every jump of ``code``."""
+    found = []
+    for _, index, opcode, arg in instructions(code):
+        kind = opcodes.BY_CODE[opcode].arg
+        if kind is Arg.JREL:
+            found.append((index, index + 1 + arg // 2))
+        elif kind is Arg.JABS:
+            found.append((index, arg // 2))
+    return found
+
+
+def decode(code: Code) -> Decoded:
+    """The runnable form of ``code`` (cached per code object)."""
+    decoded = _cache.get(code)
+    if decoded is None:
+        decoded = _decode(code)
+        _cache[code] = decoded
+    return decoded
+
+
+def _decode(code: Code) -> Decoded:
+    _load_handler_modules()
+    units = len(code.code) // 2
+    ops: list = [_fell_off_end] * (units + 1)
+    offsets = list(range(0, 2 * units + 2, 2))
+    codes = [0] * (units + 1)
+    for first, index, opcode, arg in instructions(code):
+        info = opcodes.BY_CODE.get(opcode)
+        if info is None:
+            raise SystemError(f"unknown opcode {opcode} at offset {2 * index} in {code.qualname}")
+        target = -1
+        if info.arg is Arg.JREL:
+            target = index + 1 + arg // 2
+        elif info.arg is Arg.JABS:
+            target = arg // 2
+        handler = FACTORIES[opcode](Instr(code, info, arg, index, index + 1, target))
+        for slot in range(first, index + 1):
+            ops[slot] = handler
+            offsets[slot] = 2 * index
+            codes[slot] = opcode
+    return Decoded(code, ops, offsets, codes)
+
+
+def _fell_off_end(frame, stack, fast):
+    raise SystemError(f"bytelens VM: execution ran past the end of {frame.code.qualname}")
+
+
+_loaded = False
+
+
+def _load_handler_modules() -> None:
+    global _loaded
+    if not _loaded:
+        from bytelens.vm.runtime.ops import basic as op_basic  # noqa: F401
+        from bytelens.vm.runtime.ops import blocks as op_blocks
+        from bytelens.vm.runtime.ops import calls as op_calls
+        from bytelens.vm.runtime.ops import yields as op_generators
+        from bytelens.vm.runtime.ops import patterns as op_match
+        from bytelens.vm.runtime.ops import names as op_names
+        _loaded = True
+

@@ -1,0 +1,213 @@
+"""A trace as plain data, and its two renderings: DESIGN.md's JSON and the text of ``bytelens trace``.
+
+The records hold only strings and numbers, so a trace crosses a process boundary (the language
+server's worker) as JSON and comes back unchanged (``TraceResult.from_json``). The text rendering
+is the disassembler's own ``format_instruction`` plus the stack and the block stack, the way clox's
+execution trace is its disassembler plus a stack dump.
+"""
+
+from __future__ import annotations
+
+from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Optional
+
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.code import NO_POSITION
+from bytelens.vm.isa.disassembler import Instruction, format_instruction
+
+#: Width of the indented function column of the text format (longer names push the rest along).
+FUNCTION_WIDTH = 24
+#: Width of the instruction column of the text format.
+INSTRUCTION_WIDTH = 44
+
+
+@dataclass(frozen=True)
+class TraceBlock:
+    """One entry of a frame's block stack: CPython 3.7's ``PyTryBlock`` (type, handler, level)."""
+
+    type: str
+    handler: int
+    level: int
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "handler": self.handler, "level": self.level}
+
+    def format_text(self) -> str:
+        """``loop -> 24 (level 1)``; an except-handler block has no handler (-1): ``except-handler
+        (level 1)``."""
+        if self.handler < 0:
+            return f"{self.type} (level {self.level})"
+        return f"{self.type} -> {self.handler} (level {self.level})"
+
+
+class TraceStep(NamedTuple):
+    """One executed instruction, with the evaluation stack and block stack as they were after it.
+
+    (A named tuple: a trace makes one per executed instruction, and a tuple is the cheapest record
+    to make: ``tuple.__new__(TraceStep, fields)``.)"""
+
+    depth: int
+    function: str
+    line: Optional[int]
+    offset: int
+    opname: str
+    arg: Optional[int]
+    argrepr: str
+    stack: tuple[str, ...]
+    blocks: tuple[TraceBlock, ...]
+    #: The source file, only when it is not the traced file (a function of an imported module).
+    file: Optional[str] = None
+
+    def to_json(self) -> dict:
+        data = {"depth": self.depth, "function": self.function, "line": self.line, "offset": self.offset,
+                "opname": self.opname, "arg": self.arg, "argrepr": self.argrepr, "stack": list(self.stack),
+                "blocks": [block.to_json() for block in self.blocks]}
+        if self.file is not None:
+            data["file"] = self.file
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TraceStep":
+        return cls(data["depth"], data["function"], data["line"], data["offset"], data["opname"],
+                   data["arg"], data["argrepr"], tuple(data["stack"]),
+                   tuple(TraceBlock(**block) for block in data["blocks"]), data.get("file"))
+
+    def instruction(self) -> Instruction:
+        """The step as a disassembler record, so it renders exactly as ``bytelens dis`` shows it."""
+        info = opcodes.BY_NAME.get(self.opname)
+        return Instruction(self.opname, info.code if info else -1, self.arg, None, self.argrepr, self.offset,
+                           None, self.line, NO_POSITION, False, None, None)
+
+
+@dataclass(frozen=True)
+class TraceException:
+    """The exception a traced call ended with; ``traceback`` names bytelens source lines."""
+
+    type: str
+    message: str
+    traceback: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "message": self.message, "traceback": list(self.traceback)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TraceException":
+        return cls(data["type"], data["message"], tuple(data["traceback"]))
+
+    def headline(self) -> str:
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+@dataclass(frozen=True)
+class TraceStats:
+    steps: int = 0
+    #: Frames entered below the traced expression (a generator resumed counts once more).
+    calls: int = 0
+    #: Deepest frame nesting: the traced expression is depth 0, the function it calls depth 1.
+    max_call_depth: int = 0
+    max_stack_depth: int = 0
+
+    def to_json(self) -> dict:
+        return {"steps": self.steps, "calls": self.calls, "max_call_depth": self.max_call_depth,
+                "max_stack_depth": self.max_stack_depth}
+
+    def format_text(self) -> str:
+        return (f"{_count(self.steps, 'step')}, {_count(self.calls, 'call')}, "
+                f"max call depth {self.max_call_depth}, max stack depth {self.max_stack_depth}")
+
+
+@dataclass
+class TraceResult:
+    """Everything ``bytelens trace`` and the language server show for one traced call."""
+
+    #: The traced call expression, as given.
+    call: str
+    #: The traced file.
+    file: str
+    steps: list[TraceStep] = field(default_factory=list)
+    #: The repr of the value the call returned (None when it raised or was cut short).
+    result: Optional[str] = None
+    exception: Optional[TraceException] = None
+    #: What the call printed (stdout and stderr interleaved, as a terminal shows them), capped.
+    stdout: str = ""
+    #: True when the step budget ran out: the steps are the first ``max_steps``.
+    truncated: bool = False
+    stats: TraceStats = field(default_factory=TraceStats)
+    #: The step budget the trace ran with (for the note when ``truncated``).
+    max_steps: Optional[int] = None
+
+    def to_json(self) -> dict[str, Any]:
+        """DESIGN.md's trace object. ``result`` and ``exception`` are both present, one of them null."""
+        return {
+            "steps": [step.to_json() for step in self.steps],
+            "result": self.result,
+            "exception": self.exception.to_json() if self.exception else None,
+            "stdout": self.stdout,
+            "truncated": self.truncated,
+            "stats": self.stats.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, call: str = "", file: str = "") -> "TraceResult":
+        exception = data.get("exception")
+        return cls(call, file, [TraceStep.from_json(step) for step in data["steps"]], data.get("result"),
+                   TraceException.from_json(exception) if exception else None, data["stdout"],
+                   data["truncated"], TraceStats(**data["stats"]))
+
+    def outcome(self) -> str:
+        """One phrase: ``-> 6``, ``raised ZeroDivisionError``, ``stopped after 10000 steps``."""
+        if self.exception is not None:
+            return f"raised {self.exception.type}"
+        if self.truncated:
+            return f"stopped after {self.stats.steps} steps"
+        return f"-> {self.result}"
+
+    def summary(self) -> str:
+        """``f(3) -> 6 · 41 steps``: what a code lens shows after a run."""
+        return f"{self.call} {self.outcome()} · {self.stats.steps} steps"
+
+    def format_text(self) -> str:
+        """The trace as text: a header, one line per step, then the outcome, the output, the stats."""
+        lines = [f"trace of {self.call} in {self.file}", ""]
+        if self.steps:
+            lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
+            lines.append("")
+        if self.truncated:
+            budget = self.max_steps if self.max_steps is not None else self.stats.steps
+            lines.append(f"stopped after {self.stats.steps} steps: the step budget ({budget}, "
+                         f"--max-steps) ran out; the trace above is its first part")
+        if self.exception is not None:
+            lines.append(f"raised {self.exception.headline()}")
+            lines.extend("    " + line for line in self.exception.traceback)
+        elif not self.truncated:
+            lines.append(f"result: {self.result}")
+        if self.stdout:
+            lines.append("output:")
+            lines.extend("    " + line for line in self.stdout.splitlines())
+        lines.append(f"stats: {self.stats.format_text()}")
+        return "\n".join(lines) + "\n"
+
+
+def format_step(number: int, step: TraceStep) -> str:
+    """``  12    fib   2      0 LOAD_FAST   0 (n)   [3]  {loop -> 24 (level 0)}``: one step, one line.
+
+    The function column is indented two spaces per call depth; a step in another file than the
+    traced one names it after the function (pseudo-files such as ``<call>`` are not named).
+    """
+    where = "  " * step.depth + step.function
+    if step.file is not None and not step.file.startswith("<"):
+        where += f" ({step.file})"
+    line = "" if step.line is None else str(step.line)
+    instruction = format_instruction(step.instruction(), mark_jump_targets=False, show_line=False,
+                                     show_position=False)
+    text = (f"{number:6}  {where.ljust(FUNCTION_WIDTH)} {line:>4} "
+            f"{instruction.ljust(INSTRUCTION_WIDTH)} [{', '.join(step.stack)}]")
+    if step.blocks:
+        text += "  {" + ", ".join(block.format_text() for block in step.blocks) + "}"
+    return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
