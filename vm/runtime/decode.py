@@ -7,7 +7,8 @@ no name lookups and no dispatch of its own: ``pc = ops[pc](frame, stack, fast)``
 slot holds the handler of the instruction it prefixes, so a jump to the prefix runs it too.
 
 The handler factories live in the ``runtime/ops/`` modules, registered here by opcode name with
-``@handles("NAME")``; ``test_vm_decode`` checks that every instruction of the table has one.
+``@handles("NAME")``; ``tests/test_vm_core.py::test_every_instruction_has_a_handler`` checks
+that every instruction of the table has one.
 """
 
 from __future__ import annotations
