@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import threading
 from typing import Callable, Optional
@@ -47,7 +48,9 @@ class CollectorPause:
                 gc.enable()
 
 
-def _load_malloc_trim() -> Optional[Callable[[int], int]]:
+@functools.cache
+def _malloc_trim() -> Optional[Callable[[int], int]]:
+    """glibc's ``malloc_trim``, loaded on the first document close rather than at start-up."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         trim = libc.malloc_trim
@@ -58,9 +61,6 @@ def _load_malloc_trim() -> Optional[Callable[[int], int]]:
     return trim
 
 
-_malloc_trim = _load_malloc_trim()
-
-
 def release_memory() -> None:
     """Give memory back to the system after a document closes.
 
@@ -69,5 +69,6 @@ def release_memory() -> None:
     them; a full collection first frees whatever a cycle still holds.
     """
     gc.collect()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

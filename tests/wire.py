@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -132,9 +134,6 @@ class StdioSession:
     """``bytelens serve`` on stdio, initialized, with a thread reading everything it sends."""
 
     def __init__(self) -> None:
-        import queue
-        import threading
-
         self.process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL)
         self._inbox: "queue.Queue[dict]" = queue.Queue()
@@ -164,8 +163,6 @@ class StdioSession:
                              f"the response to {method}", limit)
 
     def wait_for(self, predicate, what: str, limit: float = WAIT) -> dict:
-        import queue
-
         for message in self.seen:
             if predicate(message):
                 self.seen.remove(message)
