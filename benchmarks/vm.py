@@ -99,8 +99,7 @@ def _xpython_main(path: Path):
 
 
 def _bytelens_main(path: Path):
-    from bytelens.vm import compile_source
-    from bytelens.vm.runtime.modules import run_module
+    from bytelens.vm import compile_source, run_module
 
     code = compile_source(path.read_bytes(), str(path))
     return run_module(code, path.stem, path=str(path)).main

@@ -173,6 +173,7 @@ def bytelens_worker(module_name: str) -> None:
     import importlib.util
     import unittest
 
+    from bytelens.vm import machine  # noqa: F401  (the VM assembled)
     from bytelens.vm.host import frames as hostframes
     from bytelens.vm.host.importer import VMLoader, install_importer
 

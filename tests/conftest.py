@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Tests drive the runtime's modules directly, as the drivers do: the VM they run on is assembled
+# (vm/machine.py plugs the host bridge and the fast paths into the runtime).
+import bytelens.vm.machine  # noqa: F401,E402
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bytelens.vm.runtime import interpreter
 from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.hooks import TraceHook
 from bytelens.vm.runtime.decode import decode
 from bytelens.vm.runtime.modules import run_code
 
@@ -109,7 +110,7 @@ def test_compiled_blocks_behave_like_cpython():
     assert compiled == ["lifetimes", "faults", "loops", "unpack_and_calls", "gen"]
 
 
-class _Counter:
+class _Counter(TraceHook):
     def __init__(self):
         self.steps = 0
 

@@ -15,7 +15,8 @@ from bytelens.vm.isa import opcodes
 from bytelens.vm.runtime.decode import FACTORIES, decode
 from bytelens.vm.runtime.frame import BREAK, NULL, SILENCED, ContinueMarker, ReturnMarker
 from bytelens.vm.runtime.functions import Function
-from bytelens.vm.runtime.interpreter import call, get_recursion_limit
+from bytelens.vm.runtime.functions import call
+from bytelens.vm.runtime.interpreter import get_recursion_limit
 from bytelens.vm.runtime.modules import run_code
 
 from vm_asm import FUNCTION_FLAGS, assemble

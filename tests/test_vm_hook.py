@@ -6,12 +6,13 @@ import pytest
 
 from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.runtime.decode import decode
-from bytelens.vm.runtime.interpreter import HookAbort, get_trace_hook, set_trace_hook
+from bytelens.vm.runtime.hooks import HookAbort, TraceHook
+from bytelens.vm.runtime.interpreter import get_trace_hook, set_trace_hook
 from bytelens.vm.runtime.modules import run_code
 from bytelens.vm.isa.opcodes import BY_CODE, Block
 
 
-class Recorder:
+class Recorder(TraceHook):
     def __init__(self, stop_after: int | None = None, error: type[BaseException] = HookAbort):
         self.events: list = []
         self.stop_after = stop_after

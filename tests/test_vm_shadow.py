@@ -21,7 +21,7 @@ def test_internal_files_are_told_without_the_programs_builtins():
     original = builtins.isinstance
     builtins.isinstance = refuse
     try:
-        answers = shadow._is_internal(inside), shadow._is_internal(outside)
+        answers = shadow.is_internal(inside), shadow.is_internal(outside)
     finally:
         builtins.isinstance = original
     assert answers == (True, False)

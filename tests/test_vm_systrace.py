@@ -13,6 +13,7 @@ import pytest
 from bytelens.vm.runtime import interpreter
 from bytelens.vm.host import systrace
 from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.runtime.hooks import TraceHook
 from bytelens.vm.runtime.depth_check import DepthCheckHook
 from bytelens.vm.runtime.modules import run_code
 
@@ -74,7 +75,7 @@ def test_the_debug_check_hook_keeps_running_under_a_program_tracer() -> None:
 
 
 def test_bytelens_own_hook_is_left_in_place() -> None:
-    class Recorder:
+    class Recorder(TraceHook):
         steps = 0
 
         def call(self, frame):

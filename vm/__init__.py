@@ -8,7 +8,8 @@ Its subpackages are layers, each importing only those below it (tests/test_layer
 4. ``runtime``: the VM (frames, the interpreter, instruction handlers, VM objects);
 5. ``host``: the bridge to CPython (host frames, ``sys.settrace``, imports, intrinsics);
 6. ``fast``: runs of instructions compiled into Python functions;
-7. ``trace``: one call run on the VM and recorded step by step.
+7. ``machine`` (one module): the runtime with the host bridge and the fast paths plugged in;
+8. ``trace``: one call run on the VM and recorded step by step.
 
 Beside them: ``hostbuiltins`` (the builtins every module of the VM uses, below all layers), and two
 drivers above all of them, ``check`` (``bytelens check``) and ``runner`` (``bytelens run``).
@@ -35,9 +36,9 @@ _EXPORTS = {
     "compile_file": "cache.store",
     "cache_path": "cache.store",
     "run_file": "runner",
-    "run_code": "runtime.modules",
-    "run_module": "runtime.modules",
-    "call": "runtime.interpreter",
+    "run_code": "machine",
+    "run_module": "machine",
+    "call": "machine",
     "trace_call": "trace.trace_call",
     "TraceResult": "trace.trace_call",
 }

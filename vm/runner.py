@@ -16,22 +16,24 @@ import atexit
 import os
 import signal
 import sys
+import tokenize
+from io import BytesIO
 from importlib.machinery import SourceFileLoader
 from importlib.util import spec_from_file_location
 from types import ModuleType
 
+from bytelens.vm import machine  # noqa: F401  (the VM assembled)
+from bytelens.vm.compiler.diagnostics import format_compile_error
 from bytelens.vm.host import frames as hostframes
+from bytelens.vm.host.importer import install_importer
 from bytelens.vm.runtime import interpreter
 from bytelens.vm.runtime.depth_check import DepthCheckHook, checks_requested
-from bytelens.vm.compiler.diagnostics import format_compile_error
+from bytelens.vm.runtime.modules import compile_like_cpython, run_code
 from bytelens.vm.runtime.shadow import strip_internal
 
 
 def run_file(path: str, argv: list[str]) -> int:
     """Run the script at ``path`` on the VM as ``__main__``; return the process exit status."""
-    from bytelens.vm.host.importer import install_importer
-    from bytelens.vm.runtime.modules import compile_like_cpython, run_code
-
     script, folder = path, os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):  # python3 DIR runs DIR/__main__.py with DIR first on sys.path
         script, folder = os.path.join(path, "__main__.py"), os.path.realpath(path)
@@ -83,9 +85,6 @@ def run_file(path: str, argv: list[str]) -> int:
 def null_byte_error(source: bytes, filename: str) -> SyntaxError:
     """What ``python3 FILE`` reports for a script containing a null byte (before any other compile
     error): its tokenizer's wording, not ``compile()``'s, the line up to the null byte, no caret."""
-    import tokenize
-    from io import BytesIO
-
     at = source.index(b"\0")
     start = source.rfind(b"\n", 0, at) + 1
     try:

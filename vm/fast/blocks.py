@@ -33,6 +33,7 @@ from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, Code
 from bytelens.vm.runtime.decode import instructions
 from bytelens.vm.runtime.frame import NULL, Block, Frame
+from bytelens.vm.runtime.state import VM
 from bytelens.vm.isa.opcodes import Arg, Flow
 
 _FILENAME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<compiled block>")
@@ -444,9 +445,9 @@ class _Writer:
     def switch_check(self, nxt: int) -> None:
         """After a call: if a program's tracer was installed meanwhile, write the stack back and
         hand the frame to the traced loop at ``nxt`` (interpreter.SwitchToTraced)."""
-        from bytelens.vm.runtime.interpreter import SwitchToTraced, switch_to_traced
-        self.defaults.update(_SW=switch_to_traced, _Switch=SwitchToTraced)
-        self.emit("if _SW[0]:")
+        from bytelens.vm.runtime.interpreter import SwitchToTraced
+        self.defaults.update(_VM=VM, _Switch=SwitchToTraced)
+        self.emit("if _VM.switch_to_traced:")
         self.indent += 1
         saved = self.save()
         self.spill()

@@ -23,8 +23,10 @@ import warnings
 import weakref
 from typing import Any, Optional
 
+from bytelens.vm.host import systrace  # each of the two reads the other: a module reference
 from bytelens.vm.runtime.frame import Frame
-from bytelens.vm.runtime.shadow import _is_internal
+from bytelens.vm.runtime.position import current_index, running_index
+from bytelens.vm.runtime.shadow import is_internal
 
 _host_getframe = sys._getframe
 
@@ -36,16 +38,14 @@ def _trace_flag(attribute: str, field: str, default: bool) -> property:
     def get(self: "LogicalFrame") -> bool:
         if self._vm is not self._target:
             return getattr(self._target, attribute)
-        from bytelens.vm.host.systrace import existing_state
-        state = existing_state(self._target)
+        state = systrace.existing_state(self._target)
         return getattr(state, field) if state is not None else default
 
     def set(self: "LogicalFrame", value: bool) -> None:
         if self._vm is not self._target:
             setattr(self._target, attribute, value)
             return
-        from bytelens.vm.host.systrace import frame_state
-        setattr(frame_state(self._target), field, bool(value))
+        setattr(systrace.frame_state(self._target), field, bool(value))
 
     return property(get, set)
 
@@ -75,7 +75,7 @@ class LogicalFrame:
             return _walk(target.f_back, self._vm)
         host: Optional[types.FrameType] = _host_getframe(1)
         while host is not None:
-            if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is target:
+            if is_internal(host.f_code.co_filename) and host.f_locals.get("f") is target:
                 return _walk(host.f_back, target)
             host = host.f_back
         back = target.back  # no longer running: its VM caller, as far as it is known
@@ -100,8 +100,7 @@ class LogicalFrame:
     @property
     def f_lineno(self) -> Optional[int]:
         if self._vm is self._target:
-            from bytelens.vm.host.systrace import existing_state
-            state = existing_state(self._target)
+            state = systrace.existing_state(self._target)
             if state is not None and state.event_line is not None:  # a trace event's line
                 return state.event_line
         index = self._current()
@@ -126,8 +125,7 @@ class LogicalFrame:
             return target.f_locals
         # A function frame: one dict per frame, refreshed from its variables at each access, as
         # CPython's frame.f_locals (pdb keeps ``__return__`` in it between two looks).
-        from bytelens.vm.host.systrace import frame_state
-        state = frame_state(target)
+        state = systrace.frame_state(target)
         current = target.local_names()
         cached = state.locals
         if cached is None:
@@ -148,8 +146,7 @@ class LogicalFrame:
     def f_trace(self) -> Any:
         if self._vm is not self._target:
             return self._target.f_trace
-        from bytelens.vm.host.systrace import existing_state
-        state = existing_state(self._target)
+        state = systrace.existing_state(self._target)
         return state.trace if state is not None else None
 
     @f_trace.setter
@@ -157,8 +154,7 @@ class LogicalFrame:
         if self._vm is not self._target:
             self._target.f_trace = function
             return
-        from bytelens.vm.host.systrace import frame_state
-        frame_state(self._target).trace = function
+        systrace.frame_state(self._target).trace = function
 
     @f_trace.deleter
     def f_trace(self) -> None:
@@ -192,51 +188,13 @@ def _walk(host: Optional[types.FrameType], last_vm: Optional[Frame]) -> Optional
         filename = host.f_code.co_filename
         if _starts_the_program(filename):
             return None
-        if _is_internal(filename):
+        if is_internal(filename):
             vm = host.f_locals.get("f")
             if type(vm) is Frame and vm is not last_vm:
-                return vm_view(vm, _current_index(host, vm))
+                return vm_view(vm, current_index(host, vm))
             host = host.f_back
             continue
         return LogicalFrame(host, last_vm)
-    return None
-
-
-def _current_index(innermost: types.FrameType, vm: Frame) -> Optional[int]:
-    """The instruction ``vm`` is running: the ``pc`` of the interpreter loop running it, refined to
-    the instruction inside a compiled block from the generated code's line."""
-    from bytelens.vm.runtime.interpreter import _execute_traced, execute
-    loops = (execute.__code__, _execute_traced.__code__)
-    probe: Optional[types.FrameType] = innermost
-    visited = []
-    while probe is not None and _is_internal(probe.f_code.co_filename):
-        if probe.f_code in loops:
-            local = probe.f_locals
-            if local.get("f") is not vm:
-                return None
-            pc, ops = local.get("pc"), local.get("ops")
-            if pc is None:
-                return None
-            handler = ops[pc] if ops is not None and pc < len(ops) else None
-            lines = getattr(handler, "vm_lines", None)
-            if lines is not None:
-                for frame in visited:
-                    if frame.f_code is handler.__code__:
-                        line = frame.f_lineno - 1
-                        return lines[line] if 0 <= line < len(lines) else pc
-            return pc
-        visited.append(probe)
-        probe = probe.f_back
-    return None
-
-
-def running_index(vm: Frame) -> Optional[int]:
-    """The instruction VM frame ``vm`` is running, if this thread's host stack is running it."""
-    host: Optional[types.FrameType] = _host_getframe(1)
-    while host is not None:
-        if _is_internal(host.f_code.co_filename) and host.f_locals.get("f") is vm:
-            return _current_index(host, vm)
-        host = host.f_back
     return None
 
 
@@ -319,7 +277,6 @@ def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = 
 def install() -> None:
     """Make ``sys._getframe`` and ``warnings.warn`` see the logical stack, and ``sys.settrace`` /
     ``sys.gettrace`` trace the program's frames (``bytelens run``)."""
-    from bytelens.vm.host import systrace
     sys._getframe = getframe
     warnings.warn = warn
     systrace.install()

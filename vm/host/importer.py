@@ -22,6 +22,11 @@ from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from types import ModuleType
 from typing import Optional, Sequence
 
+from bytelens.vm.cache.store import cache_path, compile_file
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.runtime.modules import as_builtin_syntax_error, run_code
+from bytelens.vm.runtime.shadow import strip_internal
+
 
 def _real(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
@@ -55,9 +60,6 @@ class VMLoader(SourceFileLoader):
     """
 
     def exec_module(self, module: ModuleType) -> None:
-        from bytelens.vm.runtime.modules import run_code
-        from bytelens.vm.runtime.shadow import strip_internal
-
         try:
             code = _call_with_frames_removed(self._compile)
             _call_with_frames_removed(run_code, code, module.__dict__)
@@ -66,9 +68,6 @@ class VMLoader(SourceFileLoader):
             raise
 
     def _compile(self):
-        from bytelens.vm.cache.store import compile_file
-        from bytelens.vm.compiler.diagnostics import CompileError
-
         try:
             return compile_file(self.path, write_cache=not sys.dont_write_bytecode)
         except CompileError as failure:
@@ -79,14 +78,6 @@ class VMLoader(SourceFileLoader):
 
 
 _NULL_BYTES = "source code string cannot contain null bytes"
-
-
-def as_builtin_syntax_error(error: SyntaxError) -> SyntaxError:
-    """The exception CPython would raise for this compile error (SyntaxError, IndentationError ...)."""
-    kinds = {"SyntaxError": SyntaxError, "IndentationError": IndentationError, "TabError": TabError}
-    cls = kinds.get(getattr(error, "kind", "SyntaxError"), SyntaxError)
-    return cls(error.msg, (error.filename, error.lineno, error.offset, error.text, error.end_lineno,
-                           error.end_offset))
 
 
 class VMFinder(MetaPathFinder):
@@ -113,7 +104,6 @@ class VMFinder(MetaPathFinder):
         if not spec.origin.endswith(".py") or not self.owns(spec.origin):
             return None
         spec.loader = VMLoader(fullname, spec.origin)
-        from bytelens.vm.cache.store import cache_path
         spec.cached = cache_path(spec.origin)
         return spec
 

@@ -22,8 +22,14 @@ import sys
 from types import CodeType
 from typing import Any, Callable
 
+from bytelens.vm.host.frames import vm_getframe
+from bytelens.vm.host.systrace import getprofile, gettrace, setprofile, settrace
 from bytelens.vm.isa.code import Code
+from bytelens.vm.runtime.build_class import build_class
 from bytelens.vm.runtime.frame import NULL, Frame
+from bytelens.vm.runtime.generators import AnextAwaitable
+from bytelens.vm.runtime.interpreter import get_recursion_limit, set_recursion_limit
+from bytelens.vm.runtime.modules import compile_like_cpython, run_code
 
 
 def _super(f: Frame, args: list) -> Any:
@@ -121,9 +127,7 @@ def _run_source(f: Frame, name: str, args: list, mode: str) -> Any:
             raise TypeError(f"{name}() arg 1 must be {what}")
         if mode == "eval":
             source = source.lstrip(" \t")
-        from bytelens.vm.runtime.modules import compile_like_cpython
         code = compile_like_cpython(source, "<string>", mode)
-    from bytelens.vm.runtime.modules import run_code
     result = run_code(code, globals_, locals_)
     return result if mode == "eval" else None
 
@@ -139,7 +143,6 @@ def _exec(f: Frame, args: list) -> Any:
 def _setrecursionlimit(f: Frame, args: list) -> Any:
     if len(args) != 1:
         return sys.setrecursionlimit(*args)
-    from bytelens.vm.runtime.interpreter import set_recursion_limit
     set_recursion_limit(args[0], f.depth)
     return None
 
@@ -147,7 +150,6 @@ def _setrecursionlimit(f: Frame, args: list) -> Any:
 def _getrecursionlimit(f: Frame, args: list) -> Any:
     if args:
         return sys.getrecursionlimit(*args)
-    from bytelens.vm.runtime.interpreter import get_recursion_limit
     return get_recursion_limit()
 
 
@@ -156,7 +158,6 @@ def _getframe(f: Frame, args: list) -> Any:
     stack (host/frames.py: VM frames, whose ``f_lineno`` is read live, and library frames between)."""
     if len(args) > 1:
         return sys._getframe(*args)
-    from bytelens.vm.host.frames import vm_getframe
     return vm_getframe(f, operator.index(args[0]) if args else 0)
 
 
@@ -164,14 +165,12 @@ def _settrace(f: Frame, args: list) -> Any:
     """``sys.settrace(tracer)`` from VM code: the tracer gets the VM frames' events (systrace.py)."""
     if len(args) != 1:
         return sys.settrace(*args)
-    from bytelens.vm.host.systrace import settrace
     return settrace(args[0])
 
 
 def _gettrace(f: Frame, args: list) -> Any:
     if args:
         return sys.gettrace(*args)
-    from bytelens.vm.host.systrace import gettrace
     return gettrace()
 
 
@@ -179,14 +178,12 @@ def _setprofile(f: Frame, args: list) -> Any:
     """``sys.setprofile(function)`` from VM code: it gets the VM frames' calls and returns."""
     if len(args) != 1:
         return sys.setprofile(*args)
-    from bytelens.vm.host.systrace import setprofile
     return setprofile(args[0])
 
 
 def _getprofile(f: Frame, args: list) -> Any:
     if args:
         return sys.getprofile(*args)
-    from bytelens.vm.host.systrace import getprofile
     return getprofile()
 
 
@@ -198,15 +195,14 @@ def _anext(f: Frame, args: list) -> Any:
     method = getattr(type(iterator), "__anext__", None)
     if method is None:
         raise TypeError(f"'{type(iterator).__name__}' object is not an async iterator")
-    from bytelens.vm.runtime.generators import AnextAwaitable
     return AnextAwaitable(method(iterator), default)
 
 
 def _build_class(f: Frame, args: list) -> Any:
-    from bytelens.vm.runtime.build_class import build_class
     return build_class(*args)
 
 
+#: What ``machine.py`` puts in the runtime's ``state.SPECIAL_CALLS``.
 SPECIAL_CALLS: dict[Any, Callable[[Frame, list], Any]] = {
     super: _super,
     builtins.locals: _locals,

@@ -33,10 +33,13 @@ import weakref
 from threading import get_ident
 from typing import Any, Callable, Optional
 
+from bytelens.vm.host import frames as logical_frames  # each of the two reads the other
 from bytelens.vm.runtime import interpreter
 from bytelens.vm.runtime.depth_check import DepthCheckHook
 from bytelens.vm.runtime.frame import EXCEPT_HANDLER, Frame
-from bytelens.vm.runtime.shadow import _is_internal
+from bytelens.vm.runtime.hooks import TraceHook
+from bytelens.vm.runtime.shadow import is_internal
+from bytelens.vm.runtime.state import VM
 
 TraceFunction = Callable[[Any, str, Any], Any]
 
@@ -102,11 +105,10 @@ def _line_at(frame: Frame, index: int) -> Optional[int]:
 
 
 def _view(frame: Frame) -> Any:
-    from bytelens.vm.host.frames import vm_view
-    return vm_view(frame)
+    return logical_frames.vm_view(frame)
 
 
-class ProgramTraceHook:
+class ProgramTraceHook(TraceHook):
     """The VM trace hook that delivers a program's tracer's events (see the module docstring).
 
     ``inner``: a hook that was installed first and keeps running (the VM's debug checks)."""
@@ -211,7 +213,7 @@ class ProgramTraceHook:
     def _exception(self, tracer: _ThreadTracer, frame: Frame, state: FrameTraceState,
                    exc: BaseException) -> None:
         traceback = exc.__traceback__
-        while traceback is not None and _is_internal(traceback.tb_frame.f_code.co_filename):
+        while traceback is not None and is_internal(traceback.tb_frame.f_code.co_filename):
             traceback = traceback.tb_next  # the VM's own entries, from raising it out of the frame
         if traceback is None or traceback is state.reported:
             return  # a re-raise: the frame's entry is the one already reported
@@ -270,16 +272,16 @@ def _set(functions: dict[int, "_ThreadTracer"], function: Optional[TraceFunction
     ident = get_ident()
     if function is None:
         functions.pop(ident, None)
-        interpreter.profile_c_calls[0] = bool(_profilers)
+        VM.profile_c_calls = bool(_profilers)
         if not _tracers and not _profilers:
             hook = interpreter.get_trace_hook()
             if type(hook) is ProgramTraceHook:
                 interpreter.set_trace_hook(hook.inner)
-            interpreter.switch_to_traced[0] = False
+            VM.switch_to_traced = False
         return
     previous = functions.get(ident)
     functions[ident] = _ThreadTracer(function)
-    interpreter.profile_c_calls[0] = bool(_profilers)
+    VM.profile_c_calls = bool(_profilers)
     if previous is not None and previous.busy:
         functions[ident].busy = True  # set from inside itself: the running call ends it
     hook = interpreter.get_trace_hook()
@@ -287,7 +289,7 @@ def _set(functions: dict[int, "_ThreadTracer"], function: Optional[TraceFunction
         interpreter.set_trace_hook(ProgramTraceHook(hook))
         # Frames running untraced (the caller of breakpoint(), and its callers) go on traced
         # after their next call: interpreter.SwitchToTraced.
-        interpreter.switch_to_traced[0] = True
+        VM.switch_to_traced = True
     # Any other hook (bytelens's own trace recorder) stays: the program's tracer gets no events
     # while it runs (docs/vm.md).
 

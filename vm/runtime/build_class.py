@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
-from types import resolve_bases
+import builtins
+from types import CellType, resolve_bases
 from typing import Any
 
 from bytelens.vm.runtime.frame import NULL, Frame
@@ -43,8 +44,7 @@ def build_class(body: Any, name: Any, /, *bases: Any, **keywords: Any) -> Any:
     """Create a class from its body function (CPython's ``__build_class__`` for VM code)."""
     if not isinstance(body, Function):
         if callable(body):
-            import builtins
-            return builtins.__build_class__(body, name, *bases, **keywords)
+                    return builtins.__build_class__(body, name, *bases, **keywords)
         raise TypeError("__build_class__: func must be a function")
     if not isinstance(name, str):
         raise TypeError("__build_class__: name is not a string")
@@ -91,6 +91,5 @@ def run_class_body(body: Function, namespace: Any) -> Any:
 
 
 def _new_cells(code) -> list:
-    from types import CellType
     return [CellType() for _ in code.cellvars]
 

@@ -8,7 +8,8 @@ slot holds the handler of the instruction it prefixes, so a jump to the prefix r
 
 The handler factories live in the ``runtime/ops/`` modules, registered here by opcode name with
 ``@handles("NAME")``; ``tests/test_vm_core.py::test_every_instruction_has_a_handler`` checks
-that every instruction of the table has one.
+that every instruction of the table has one. Those modules import this one, so they are loaded by
+the module that assembles the VM (vm/machine.py), and ``decode`` refuses to run before it did.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Callable
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS, Code
 from bytelens.vm.runtime.frame import NULL
+from bytelens.vm.runtime.state import plugins
 from bytelens.vm.isa.opcodes import Arg, OpInfo
 
 Handler = Callable[[Any, list, list], Any]
@@ -137,10 +139,9 @@ class Decoded:
         return blocks
 
     def install_blocks(self) -> None:
-        from bytelens.vm.fast.blocks import compile_blocks
         ops = self.ops
         ops[0] = self.plain[0]
-        for slot, block in compile_blocks(self.code, self.plain).items():
+        for slot, block in plugins().compile_blocks(self.code, self.plain).items():
             ops[slot] = block
 
 
@@ -187,7 +188,7 @@ def decode(code: Code) -> Decoded:
 
 
 def _decode(code: Code) -> Decoded:
-    _load_handler_modules()
+    plugins()  # the handlers are registered and the fast paths plugged in, or NotAssembled
     units = len(code.code) // 2
     ops: list = [_fell_off_end] * (units + 1)
     offsets = list(range(0, 2 * units + 2, 2))
@@ -211,19 +212,4 @@ def _decode(code: Code) -> Decoded:
 
 def _fell_off_end(frame, stack, fast):
     raise SystemError(f"bytelens VM: execution ran past the end of {frame.code.qualname}")
-
-
-_loaded = False
-
-
-def _load_handler_modules() -> None:
-    global _loaded
-    if not _loaded:
-        from bytelens.vm.runtime.ops import basic as op_basic  # noqa: F401
-        from bytelens.vm.runtime.ops import blocks as op_blocks
-        from bytelens.vm.runtime.ops import calls as op_calls
-        from bytelens.vm.runtime.ops import yields as op_generators
-        from bytelens.vm.runtime.ops import patterns as op_match
-        from bytelens.vm.runtime.ops import names as op_names
-        _loaded = True
 

@@ -14,7 +14,7 @@ import os
 from typing import Any
 
 from bytelens.vm.runtime.frame import Frame
-from bytelens.vm.runtime.interpreter import HookAbort
+from bytelens.vm.runtime.hooks import HookAbort, TraceHook
 
 ENVIRONMENT_VARIABLE = "BYTELENS_VM_CHECKS"
 
@@ -23,7 +23,9 @@ class DepthCheckFailed(HookAbort):
     """The stack or block depth exceeded what the code object declares."""
 
 
-class DepthCheckHook:
+class DepthCheckHook(TraceHook):
+    """Checks the depths before every instruction (see the module docstring)."""
+
     def call(self, frame: Frame) -> None:
         self.step(frame, frame.pc * 2)
 

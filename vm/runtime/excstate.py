@@ -18,6 +18,10 @@ import sys
 from types import TracebackType
 from typing import Optional
 
+from bytelens.vm.runtime.position import running_index
+from bytelens.vm.runtime.shadow import shadow_frame
+from bytelens.vm.runtime.state import VM
+
 _set_handled = ctypes.pythonapi.PyErr_SetHandledException
 _set_handled.argtypes = (ctypes.py_object,)
 _set_handled.restype = None
@@ -56,11 +60,7 @@ def write_unraisable(error: BaseException, obj: object) -> None:
 def _traceback_here() -> Optional[TracebackType]:
     """A traceback entry for the VM frame running now, as PyErr_WriteUnraisable makes one from the
     current frame for an exception that has none (raised by the VM's C-like machinery)."""
-    from bytelens.vm.host.frames import running_index
-    from bytelens.vm.runtime.interpreter import current_frame
-    from bytelens.vm.runtime.shadow import shadow_frame
-
-    frame = current_frame()
+    frame = VM.current_frame()
     if frame is None:
         return None
     index = running_index(frame)

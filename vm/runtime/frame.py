@@ -19,6 +19,9 @@ from typing import Any, Optional
 
 from bytelens.vm.isa.code import Code
 from bytelens.vm.isa.opcodes import Block as BlockType
+from bytelens.vm.runtime.position import running_index
+from bytelens.vm.runtime.shadow import signature_code
+from bytelens.vm.runtime.state import ThreadState
 
 LOOP = BlockType.LOOP
 EXCEPT = BlockType.EXCEPT
@@ -112,15 +115,6 @@ class Block:
         return f"<Block {self.type.value} handler={self.handler} level={self.level}>"
 
 
-class ThreadState:
-    """Per-thread VM state: the innermost running VM frame (what a host-to-VM call links to)."""
-
-    __slots__ = ("frame",)
-
-    def __init__(self) -> None:
-        self.frame: Optional[Frame] = None
-
-
 class Frame:
     """One activation of a code object on the VM.
 
@@ -164,7 +158,6 @@ class Frame:
     def _live_index(self) -> int:
         """The current instruction: ``pc``, or, while compiled code runs the frame (which keeps its
         position in host locals, not in ``pc``), the instruction it is at now."""
-        from bytelens.vm.host.frames import running_index
         index = running_index(self)
         return self.pc if index is None else index
 
@@ -178,7 +171,6 @@ class Frame:
     # CPython frame attributes, for host code that inspects frames (asyncio, inspect, traceback).
     @property
     def f_code(self):
-        from bytelens.vm.runtime.shadow import signature_code
         return signature_code(self.code)
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+import builtins
 import ctypes
 import gc
 from types import CellType, CodeType, FunctionType, MethodType
@@ -22,7 +23,9 @@ from typing import Any, Optional
 from bytelens.vm.isa.code import CO_VARARGS, CO_VARKEYWORDS, Code
 from bytelens.vm.runtime.decode import Decoded, decode
 from bytelens.vm.runtime.frame import NULL, Frame
-from bytelens.vm.runtime.shadow import strip_internal
+from bytelens.vm.runtime.interpreter import execute
+from bytelens.vm.runtime.shadow import bytelens_code, signature_code, strip_internal
+from bytelens.vm.runtime.state import VM
 
 
 
@@ -80,7 +83,7 @@ class Function:
         # A call from host code: CPython's recursion count has the C call that led here (a
         # comparison, a builtin calling back ...) on top of the Python frames. The VM counts it by
         # adding one to the depth of the VM frame below while the call runs.
-        back = _thread_local.state.frame
+        back = VM.threads.state.frame
         if back is not None:
             back.depth += 1
         try:
@@ -173,14 +176,12 @@ class Function:
     @property
     def __code__(self):
         """A host code object with this function's signature, flags, names and first line."""
-        from bytelens.vm.runtime.shadow import signature_code
         return signature_code(self._code)
 
     @__code__.setter
     def __code__(self, value: Any) -> None:
         """Accept a bytelens code object, the ``__code__`` of a VM function, or this function's own
         ``__code__`` with other flags (what ``types.coroutine`` does)."""
-        from bytelens.vm.runtime.shadow import bytelens_code, signature_code
         if isinstance(value, Code):
             code = value
         elif isinstance(value, CodeType) and bytelens_code(value) is not None:
@@ -335,7 +336,6 @@ def builtins_of(globals: dict) -> dict:
     """The builtins namespace for code running in ``globals`` (CPython's rule: its __builtins__)."""
     found = globals.get("__builtins__")
     if found is None:
-        import builtins
         return builtins.__dict__
     if isinstance(found, dict):
         return found
@@ -467,7 +467,7 @@ def new_frame(function: Function, args: tuple | list, kwargs: Optional[dict]) ->
     decoded = function._decoded
     cells = make_cells(function, fast) if decoded.has_cells else (function._closure or ())
     return Frame(function._code, decoded.ops, fast, cells, function._globals, function._builtins,
-                 thread_state())
+                 VM.threads.state)
 
 
 def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]) -> Any:
@@ -476,13 +476,17 @@ def call_function(function: Function, args: tuple | list, kwargs: Optional[dict]
         fast = list(args)
         fast.extend(function._pad)
         return execute(Frame(function._code, function._ops, fast, function._closure,
-                             function._globals, function._builtins, _thread_local.state))
+                             function._globals, function._builtins, VM.threads.state))
     frame = new_frame(function, args, kwargs)
     kind = function._decoded.generator_kind
     if kind:
-        from bytelens.vm.runtime.generators import make_generator
+        from bytelens.vm.runtime.generators import make_generator  # the core's cycle: it imports this
         return make_generator(function, frame, kind)
     return execute(frame)
 
 
-from bytelens.vm.runtime.interpreter import _thread_local, execute, thread_state  # noqa: E402  (the interpreter imports this)
+def call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` (a VM function or any host callable) with these arguments."""
+    if type(fn) is Function:
+        return call_function(fn, args, kwargs)
+    return fn(*args, **kwargs)

@@ -16,8 +16,10 @@ from __future__ import annotations
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
 import collections.abc
+import gc
 import sys
 import types
+import warnings
 from types import TracebackType
 from typing import Any, Optional
 
@@ -25,9 +27,11 @@ from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from bytelens.vm.runtime.excstate import current_handled, set_handled, write_unraisable
 from bytelens.vm.runtime.frame import EXCEPT_HANDLER, NULL, Frame
-from bytelens.vm.runtime.interpreter import _thread_local, current_frame, execute, thread_state
+from bytelens.vm.runtime.decode import decode
+from bytelens.vm.runtime.interpreter import execute
 from bytelens.vm.runtime.functions import NAME_ATTRIBUTE, QUALNAME, set_type_attribute
 from bytelens.vm.runtime.shadow import add_entry_at_start, signature_code, strip_internal
+from bytelens.vm.runtime.state import VM, plugins
 
 
 class AsyncGenValue:
@@ -101,7 +105,7 @@ class _FrameRunner:
         else:
             self._started = True
         frame.yielding = False
-        frame.thread = _thread_local.state
+        frame.thread = VM.threads.state
         if frame.blocks:
             first, last = _handlers(frame.blocks)
             if first is not None:
@@ -203,7 +207,7 @@ class _FrameRunner:
         Meanwhile the frame is running, as in CPython: the sub-iterator's frames see it as their
         caller (frame.back, the logical stack).
         """
-        thread = thread_state()
+        thread = VM.threads.state
         resumer = thread.frame
         f.back = resumer
         thread.frame = f
@@ -285,13 +289,11 @@ _YIELDED, _RETURNED, _RAISED = object(), object(), object()
 def clear_frame(frame: Frame) -> None:
     """``frame.clear()`` (CPython's frame_clear): a generator's frame finalizes its generator; a
     frame that has finished lets go of its locals and stack; a running frame cannot be cleared."""
-    import gc
-
     for referrer in gc.get_referrers(frame):  # the owner is looked for only here: clear() is rare
         if isinstance(referrer, _FrameRunner) and referrer._frame is frame:
             referrer._clear_frame()
             return
-    running = current_frame()
+    running = VM.current_frame()
     while running is not None:
         if running is frame:
             raise RuntimeError("cannot clear an executing frame")
@@ -317,7 +319,6 @@ def _chain(exc: BaseException, context: BaseException) -> None:
 
 
 def _opcode_at(frame: Frame) -> int:
-    from bytelens.vm.runtime.decode import decode
     decoded = decode(frame.code)
     pc = frame.pc
     return decoded.opcodes[pc] if pc < len(decoded.opcodes) else 0
@@ -494,7 +495,6 @@ class Coroutine(_FrameRunner):
 def _warn_unawaited(coroutine: Coroutine) -> None:
     """CPython's _PyErr_WarnUnawaitedCoroutine: through warnings._warn_unawaited_coroutine, or, if
     that fails, a plain RuntimeWarning."""
-    import warnings
     warned = False
     try:
         warnings._warn_unawaited_coroutine(coroutine)
@@ -514,9 +514,8 @@ def _origin(depth: int) -> tuple:
     """``cr_origin``: (file, line, function) of the frames that created a coroutine, innermost first,
     as ``sys.set_coroutine_origin_tracking_depth`` asks: the program's logical stack (VM frames at
     their current line, and library frames) from the creator's frame."""
-    from bytelens.vm.host.frames import caller_frame
     origin = []
-    frame = caller_frame()
+    frame = plugins().caller_frame()
     while frame is not None and len(origin) < depth:
         code = frame.f_code
         origin.append((code.co_filename, frame.f_lineno, code.co_name))
@@ -864,7 +863,7 @@ class AnextAwaitable:
     def _awaited(self) -> Any:
         """The iterator that awaiting the wrapped awaitable drives (made once)."""
         if self._iterator is None:
-            from bytelens.vm.runtime.ops.yields import get_awaitable
+            from bytelens.vm.runtime.ops.yields import get_awaitable  # the core's cycle: ops import this
             iterator = get_awaitable(self._wrapped)
             if type(iterator) is Coroutine or type(iterator) is types.CoroutineType:
                 iterator = iterator.__await__()

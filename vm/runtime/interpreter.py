@@ -12,12 +12,20 @@ the thread's handled exception is what it was on entry (see excstate.py), so CPy
 ``__context__`` as it would for the same program. Each frame the exception passes adds its shadow
 entry to the exception's traceback (shadow.py).
 
-Tracing: ``set_trace_hook(hook)``; while a hook is set, frames that start (or resume) run the
-traced loop, which calls ``hook.call(frame)`` on entry, ``hook.step(frame, offset)`` before every
-instruction and ``hook.leave(frame, kind, value)`` on exit (kind "return", "exception" or "yield").
-With no hook, the only cost is one global test per frame entry. An exception raised by a hook method
-(or any ``HookAbort``) stops execution: it propagates through every VM frame without running their
-handlers.
+Tracing: ``set_trace_hook(hook)``, with a hook as hooks.py describes it; while a hook is set,
+frames that start (or resume) run the traced loop, which calls ``hook.call(frame)`` on entry,
+``hook.step(frame, offset)`` before every instruction and ``hook.leave(frame, kind, value)`` on exit
+(kind "return", "exception" or "yield"). With no hook, the only cost is one test per frame entry.
+An exception raised by a hook method (or any ``HookAbort``) stops execution: it propagates through
+every VM frame without running their handlers.
+
+State: what the loop keeps between calls (the hook, the recursion limit, the tracer flags, each
+thread's innermost frame) is the one object ``state.VM``. The compiled fast paths it runs come from
+``VM.plugins`` (state.py): fast/ is a higher layer, plugged in by machine.py.
+
+The core of the runtime (this module, functions.py, generators.py and the handlers in ops/) is
+mutually dependent, as ceval.c, funcobject.c and genobject.c are: handlers call functions and
+resume generators, which run frames here. This module imports none of them; they import it.
 """
 
 from __future__ import annotations
@@ -27,25 +35,25 @@ from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (se
 import gc
 import operator
 import sys
-import threading
 from typing import Any, Optional
 
-from bytelens.vm.runtime.excstate import current_handled, set_handled
-from bytelens.vm.runtime.frame import (BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker,
-                    ThreadState)
-from bytelens.vm.fast.blocks import fault_index
+try:
+    import resource
+except ImportError:  # not Unix
+    resource = None
+
 from bytelens.vm.runtime.decode import decode
-from bytelens.vm.fast.recording import compile_recording_blocks
+from bytelens.vm.runtime.excstate import current_handled, set_handled
+from bytelens.vm.runtime.frame import BREAK, EXCEPT_HANDLER, FINALLY, LOOP, Block, ContinueMarker, Frame, ReturnMarker
+from bytelens.vm.runtime.hooks import HookAbort, TraceHook
+from bytelens.vm.runtime.position import fault_index
 from bytelens.vm.runtime.shadow import add_vm_entry
-
-
-class HookAbort(BaseException):
-    """Base for exceptions a trace hook raises to stop the run; VM handlers never catch them."""
+from bytelens.vm.runtime.state import VM, plugins
 
 
 class SwitchToTraced(BaseException):
     """Raised by a call instruction, its result already pushed, when a program's tracer was
-    installed (``switch_to_traced``): the frame goes on in the traced loop at ``index``.
+    installed (``VM.switch_to_traced``): the frame goes on in the traced loop at ``index``.
 
     ``breakpoint()`` and ``pdb.set_trace()`` install a tracer and set ``f_trace`` on frames that
     are already running untraced; this is how those frames start sending line events right after
@@ -56,33 +64,10 @@ class SwitchToTraced(BaseException):
         self.index = index
 
 
-#: ``[True]`` while a program's tracer is installed (systrace.py): call instructions of frames
-#: running untraced then raise ``SwitchToTraced``.
-switch_to_traced: list = [False]
-#: ``[True]`` while a program's profile function is set (systrace.py): calls of builtins from VM
-#: code send it 'c_call' and 'c_return' (or 'c_exception').
-profile_c_calls: list = [False]
+thread_state = VM.thread_state
+current_frame = VM.current_frame
 
-
-class _ThreadLocal(threading.local):
-    def __init__(self) -> None:
-        self.state = ThreadState()
-
-
-_thread_local = _ThreadLocal()
-
-
-def thread_state() -> ThreadState:
-    """This thread's VM state, for frames started by host code (calls between VM frames pass the
-    caller's along instead, which is cheaper than a thread-local lookup per call)."""
-    return _thread_local.state
-
-_hook: Any = None
-#: The exception a hook method raised, propagating as an abort.
-_aborting: Optional[BaseException] = None
-
-#: VM frames allowed on one thread, and the host limit that leaves room for them.
-_limit = sys.getrecursionlimit()
+#: Host frames per VM frame, for the host limit that leaves room for the VM's own.
 _HOST_FRAMES_PER_VM_FRAME = 12
 _HOST_MARGIN = 200
 
@@ -92,19 +77,18 @@ def set_recursion_limit(limit: int, depth: int = 0) -> None:
 
     ``depth`` is the calling VM frame's depth, for CPython's "limit is too low" check.
     """
-    global _limit
     limit = operator.index(limit)
     if limit < 1:
         raise ValueError("recursion limit must be greater or equal than 1")
     if limit <= depth:
         raise RecursionError(f"cannot set the recursion limit to {limit} at the recursion depth {depth}: "
                              f"the limit is too low")
-    _limit = limit
+    VM.recursion_limit = limit
     ensure_host_limit()
 
 
 def get_recursion_limit() -> int:
-    return _limit
+    return VM.recursion_limit
 
 
 #: Never more host frames than this, whatever the VM's limit: the C stack must hold them.
@@ -113,7 +97,7 @@ _HOST_LIMIT_CAP = 200_000
 
 def ensure_host_limit() -> None:
     """Raise the host recursion limit to leave room for the VM's own limit."""
-    need = min(_limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN, _HOST_LIMIT_CAP)
+    need = min(VM.recursion_limit * _HOST_FRAMES_PER_VM_FRAME + _HOST_MARGIN, _HOST_LIMIT_CAP)
     if sys.getrecursionlimit() < need:
         sys.setrecursionlimit(need)
 
@@ -125,13 +109,14 @@ _STACK_BYTES = 256 * 1024 * 1024
 
 
 def grow_stack_limit() -> None:
+    if resource is None:  # not Unix: keep the default
+        return
     try:
-        import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
         wanted = _STACK_BYTES if hard == resource.RLIM_INFINITY else min(_STACK_BYTES, hard)
         if soft != resource.RLIM_INFINITY and soft < wanted:
             resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
-    except (ImportError, ValueError, OSError):  # not Unix, or not allowed: keep the default
+    except (ValueError, OSError):  # not allowed: keep the default
         pass
 
 
@@ -139,21 +124,18 @@ grow_stack_limit()
 ensure_host_limit()
 
 
-def set_trace_hook(hook: Any) -> Any:
+def set_trace_hook(hook: Optional[TraceHook]) -> Optional[TraceHook]:
     """Install ``hook`` (or None to remove it); returns the previous hook."""
-    global _hook, _aborting
-    previous, _hook = _hook, hook
-    _aborting = None
+    if hook is not None and not isinstance(hook, TraceHook):
+        raise TypeError(f"a trace hook needs call, resume, step, leave, fast_path and "
+                        f"raises_into_program (subclass hooks.TraceHook): {hook!r}")
+    previous, VM.hook = VM.hook, hook
+    VM.aborting = None
     return previous
 
 
-def get_trace_hook() -> Any:
-    return _hook
-
-
-def current_frame() -> Optional[Frame]:
-    """The innermost VM frame running on this thread."""
-    return _thread_local.state.frame
+def get_trace_hook() -> Optional[TraceHook]:
+    return VM.hook
 
 
 def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
@@ -166,9 +148,9 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
     back = thread.frame
     f.back = back
     depth = f.depth = back.depth + 1 if back is not None else 1
-    if depth > _limit:
+    if depth > VM.recursion_limit:
         raise RecursionError("maximum recursion depth exceeded")
-    if _hook is not None:
+    if VM.hook is not None:
         return _execute_traced(f, throw)
     thread.frame = f
     ops = f.ops
@@ -186,7 +168,7 @@ def execute(f: Frame, throw: Optional[BaseException] = None) -> Any:
                 except BaseException as error:
                     if error.__class__ is SwitchToTraced:
                         pc = error.index
-                        if _hook is not None:
+                        if VM.hook is not None:
                             break  # out of the handler first: nothing raised later chains to it
                         continue  # the tracer is gone already: go on untraced
                     exc = error
@@ -204,23 +186,21 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
     """``execute`` with the hook called before every instruction and on entry and exit.
 
     ``resumed``: the frame was running untraced (``SwitchToTraced``) and goes on here; the hook
-    gets ``resume(frame)`` (when it has one) instead of ``call``.
+    gets ``resume(frame)`` instead of ``call``.
 
     A hook that offers ``fast_path`` (the trace recorder) gets recording blocks (fast/recording.py)
     instead where the code has them: they write the hook's log themselves. A block returns ``~pc``
     to hand over to the per-instruction loop for the rest of the frame's run (its budget check).
     """
-    global _aborting
-    hook = _hook
+    hook = VM.hook
     thread = f.thread
     back = f.back
     thread.frame = f
     code = f.code
-    if code is _last_traced[0]:  # a frame of the same code as the last one: usual when tracing
-        decoded = _last_traced[1]
-    else:
+    last_code, decoded = VM.last_traced  # a frame of the same code as the last one: usual when tracing
+    if code is not last_code:
         decoded = decode(code)
-        _last_traced[0], _last_traced[1] = code, decoded
+        VM.last_traced = (code, decoded)
     offsets = decoded.offsets
     plain = decoded.plain
     if not f.blocks:
@@ -231,30 +211,30 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
     exc = throw
     # A hook whose exceptions are the program's (a program's tracer: sys.settrace) has them raised
     # into the traced code, where its handlers can catch them; any other hook's abort the run.
-    into = getattr(hook, "raises_into_program", False)
+    into = hook.raises_into_program
     try:
         try:
             if not resumed:
                 hook.call(f)
-            elif hasattr(hook, "resume"):
+            else:
                 hook.resume(f)
         except BaseException as error:
             if not into:
-                _aborting = error
+                VM.aborting = error
             raise
         step = hook.step
         # ``ops[pc]``: the recording block starting at ``pc``, or None (run the handler, hook first).
         ops = decoded.no_blocks
         context = None
-        recording = getattr(hook, "fast_path", None)
+        recording = hook.fast_path
         # Recording blocks treat loads of globals and allocations as running no other code: true
         # when the namespaces are plain dicts and the garbage collector (whose finalisers could run
         # anything) is off, as trace_call keeps it.
         if recording is not None and f.globals.__class__ is dict and f.builtins.__class__ is dict \
                 and not _gc_enabled():
             budgeted = recording[1]
-            blocks = decoded.recording[budgeted] or decoded.recording_blocks(budgeted,
-                                                                             compile_recording_blocks)
+            blocks = decoded.recording[budgeted] or decoded.recording_blocks(
+                budgeted, plugins().compile_recording_blocks)
             if blocks is not None:
                 ops = blocks
                 context = recording[0]
@@ -269,7 +249,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
                                 step(f, offsets[pc])
                             except BaseException as error:
                                 if not into:
-                                    _aborting = error
+                                    VM.aborting = error
                                 raise
                             pc = plain[pc](f, stack, fast)
                         else:
@@ -282,11 +262,11 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
                     if error.__class__ is SwitchToTraced:  # already traced: go on, with the
                         pc = error.index               # hook now installed (it wraps this one)
                         ops = decoded.no_blocks
-                        if _hook is not None and _hook is not hook:
-                            hook, step, f.pc = _hook, _hook.step, pc
-                            into = getattr(hook, "raises_into_program", False)
-                            if hasattr(hook, "resume"):
-                                hook.resume(f)
+                        installed = VM.hook
+                        if installed is not None and installed is not hook:
+                            hook, step, f.pc = installed, installed.step, pc
+                            into = hook.raises_into_program
+                            hook.resume(f)
                         continue
                     exc = error
                     if ops[pc] is not None:  # raised inside a recording block
@@ -294,7 +274,7 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
             try:
                 pc = handle_exception(f, exc, pc)
             except BaseException as error:
-                if error is not _aborting:
+                if error is not VM.aborting:
                     _leave(hook, f, "exception", error, into)
                 raise
             exc = None
@@ -303,30 +283,30 @@ def _execute_traced(f: Frame, throw: Optional[BaseException], resumed: bool = Fa
             hook.leave(f, "yield" if f.yielding else "return", result)
         except BaseException as error:
             if not into:
-                _aborting = error
+                VM.aborting = error
             raise
         return result
     finally:
         thread.frame = back
 
 
-#: The code object last traced and its decoded form (a one-entry cache in front of decode()).
-_last_traced: list = [None, None]
 _gc_enabled = gc.isenabled
 
+#: Where the host stack holds running VM frames (position.py).
+VM.loop_codes = (execute.__code__, _execute_traced.__code__)
 
-def _leave(hook: Any, f: Frame, kind: str, value: Any, into: bool = False) -> None:
-    global _aborting
+
+def _leave(hook: TraceHook, f: Frame, kind: str, value: Any, into: bool = False) -> None:
     try:
         hook.leave(f, kind, value)
     except BaseException as error:
         if not into:
-            _aborting = error
+            VM.aborting = error
         raise
 
 
 def is_abort(exc: BaseException) -> bool:
-    return exc is _aborting or isinstance(exc, HookAbort)
+    return exc is VM.aborting or isinstance(exc, HookAbort)
 
 
 def handle_exception(f: Frame, exc: BaseException, pc: int) -> int:
@@ -435,10 +415,3 @@ def unwind_jump(f: Frame, marker: Any) -> Optional[int]:
     f.result = marker.value
     return None
 
-
-def call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn`` (a VM function or any host callable) with these arguments."""
-    from bytelens.vm.runtime.functions import Function, call_function
-    if type(fn) is Function:
-        return call_function(fn, args, kwargs)
-    return fn(*args, **kwargs)

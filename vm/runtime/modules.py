@@ -8,28 +8,38 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+import builtins
+import io
 import os
 import sys
+import tokenize
+import warnings
 from types import CellType, ModuleType
 from typing import Any, Optional, Union
 
+from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
+from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.isa.code import Code
-from bytelens.vm.compiler.diagnostics import Diagnostic
 from bytelens.vm.runtime.decode import decode
 from bytelens.vm.runtime.frame import NULL, Frame
 from bytelens.vm.runtime.functions import builtins_of
-from bytelens.vm.runtime.interpreter import execute, thread_state
+from bytelens.vm.runtime.interpreter import execute
 from bytelens.vm.runtime.shadow import strip_internal
+from bytelens.vm.runtime.state import VM
+
+
+def as_builtin_syntax_error(error: SyntaxError) -> SyntaxError:
+    """The exception CPython would raise for this compile error (SyntaxError, IndentationError ...)."""
+    kinds = {"SyntaxError": SyntaxError, "IndentationError": IndentationError, "TabError": TabError}
+    cls = kinds.get(getattr(error, "kind", "SyntaxError"), SyntaxError)
+    return cls(error.msg, (error.filename, error.lineno, error.offset, error.text, error.end_lineno,
+                           error.end_offset))
 
 
 def compile_like_cpython(source: Union[str, bytes], filename: str, mode: str = "exec") -> Code:
     """Compile ``source`` with bytelens, with CPython's outcome for a program that compiles it
     (``exec``/``eval`` of a string, ``bytelens run``): compile errors as the builtin SyntaxError
     classes, warnings issued through ``warnings`` (``issue_compile_warnings``)."""
-    from bytelens.vm.compiler.pipeline import compile_source
-    from bytelens.vm.compiler.diagnostics import CompileError
-    from bytelens.vm.host.importer import as_builtin_syntax_error
-
     found: list[Diagnostic] = []
     try:
         code = compile_source(source, filename, mode, warnings_out=found)
@@ -49,9 +59,6 @@ _PARSER_WARNINGS = ("DeprecationWarning",)
 def issue_compile_warnings(found: list[Diagnostic], source: Union[str, bytes, None] = None) -> None:
     """Issue compile warnings through ``warnings`` as CPython's compiler does; one that a filter
     turns into an exception becomes a SyntaxError at the warning's place (CPython replaces it so)."""
-    import builtins
-    import warnings
-
     for diagnostic in found:
         category = getattr(builtins, diagnostic.kind, None)
         if not (isinstance(category, type) and issubclass(category, Warning)):
@@ -83,8 +90,6 @@ def _string_token_location(source: Union[str, bytes, None], diagnostic: Diagnost
     """(line, offset, text, end line, end offset) of the string literal holding an invalid escape,
     where CPython's parser places the SyntaxError: the literal's first line is the text (with its
     newline when the literal fits on it)."""
-    import io
-    import tokenize
 
     fallback = (diagnostic.line, diagnostic.column, None, diagnostic.end_line, diagnostic.end_column)
     if source is None:
@@ -111,10 +116,9 @@ def _string_token_location(source: Union[str, bytes, None], diagnostic: Diagnost
 def run_code(code: Code, globals: dict, locals: Any = None) -> Any:
     """Run module-level ``code`` with these namespaces (``locals`` defaults to ``globals``)."""
     if "__builtins__" not in globals:  # as CPython's exec and import do: the builtins dict
-        import builtins
         globals["__builtins__"] = builtins.__dict__
     frame = Frame(code, decode(code).ops, [NULL] * len(code.varnames), [CellType() for _ in code.cellvars],
-                  globals, builtins_of(globals), thread_state())
+                  globals, builtins_of(globals), VM.threads.state)
     frame.locals = globals if locals is None else locals
     try:
         return execute(frame)

@@ -22,6 +22,7 @@ from types import CodeType, FrameType, FunctionType, TracebackType
 from typing import Optional
 
 from bytelens.vm.isa.code import Code, Position
+from bytelens.vm.runtime.state import VM
 
 #: Host files whose frames are the VM's own machinery, hidden from tracebacks: every file under
 #: the ``bytelens.vm`` package, in any of its subpackages.
@@ -42,7 +43,7 @@ def _template():  # its code object is the model for every shadow code object
     yield
 
 
-def _is_internal(filename: str) -> bool:
+def is_internal(filename: str) -> bool:
     known = _internal_files.get(filename)
     if known is None:
         # String methods only where possible: os.path's functions look up builtins such as
@@ -129,7 +130,7 @@ def strip_internal(tb: Optional[TracebackType]) -> Optional[TracebackType]:
         consts = code.co_consts
         if consts and consts[-1] is _SHADOW_MARK:
             break
-        if not _is_internal(code.co_filename):
+        if not is_internal(code.co_filename):
             if last is None:
                 head = tb
             else:
@@ -169,16 +170,9 @@ def add_vm_entry(exc: BaseException, code: Code, globals: dict, index: int, new_
 # ``traceback``'s ``capture_locals``, but costs a quarter more per exception (measured).
 _LIVE = (".frame",)
 
-_threads = None
-
-
 def _running_frame():
-    """The innermost VM frame of this thread (the interpreter imports this module: found late)."""
-    global _threads
-    if _threads is None:
-        from bytelens.vm.runtime.interpreter import _thread_local
-        _threads = _thread_local
-    return _threads.state.frame
+    """The innermost VM frame of this thread."""
+    return VM.threads.state.frame
 
 
 #: Per code object: its shadow code as a function taking the VM frame.

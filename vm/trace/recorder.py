@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from bytelens.vm.isa.code import Code
 from bytelens.vm.isa.disassembler import get_instructions
-from bytelens.vm.runtime.interpreter import HookAbort
+from bytelens.vm.runtime.hooks import HookAbort, TraceHook
 from bytelens.vm.trace.reprs import ATOMIC_TYPES, RESULT_REPR_LIMIT, STACK_REPR_LIMIT, BoundedRepr
 from bytelens.vm.trace.records import TraceBlock, TraceStats, TraceStep
 
@@ -120,7 +120,7 @@ class _Rendered(tuple):
     __slots__ = ()
 
 
-class TraceRecorder:
+class TraceRecorder(TraceHook):
     """Collects the steps of one traced call; ``build`` gives them as ``TraceStep`` records.
 
     ``max_steps`` is the step budget (None: unlimited, for benchmarks). ``home_file`` is the traced

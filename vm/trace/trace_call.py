@@ -26,6 +26,15 @@ import warnings
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
+from bytelens.vm import machine  # noqa: F401  (the VM assembled)
+from bytelens.vm.compiler.diagnostics import CompileError
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.host import frames as hostframes
+from bytelens.vm.host.importer import install_importer, uninstall_importer
+from bytelens.vm.runtime.functions import Function
+from bytelens.vm.runtime.generators import AsyncGenerator, Coroutine, Generator
+from bytelens.vm.runtime.interpreter import set_trace_hook
+from bytelens.vm.runtime.modules import run_code
 from bytelens.vm.trace.recorder import REPR_STEP_BUDGET, TraceBudgetExhausted, TraceRecorder
 from bytelens.vm.trace.records import TraceException, TraceResult
 
@@ -80,8 +89,6 @@ def trace_call(path: str, call: str, *, max_steps: Optional[int] = 10_000,
     or a module body that raises, gives a result with ``exception`` set and no steps.
     ``max_steps=None`` records every step (for benchmarks).
     """
-    from bytelens.vm.compiler.pipeline import compile_source
-
     if max_steps is not None and max_steps < 1:
         raise ValueError("max_steps must be at least 1")
     result = TraceResult(call=call, file=path, max_steps=max_steps)
@@ -113,9 +120,6 @@ def _read(path: str) -> bytes:
 
 def _compile_call(call: str, result: TraceResult):
     """The call expression as a bytelens code object, or None with ``result.exception`` set."""
-    from bytelens.vm.compiler.pipeline import compile_source
-    from bytelens.vm.compiler.diagnostics import CompileError
-
     try:
         ast.parse(call.strip(), CALL_FILENAME, mode="eval")
     except SyntaxError as error:
@@ -136,8 +140,6 @@ def _evaluate_traced(expression, module: types.ModuleType, recorder: TraceRecord
     The result's repr and the exception's message are rendered while the hook is still set, so a
     ``__repr__`` or ``__str__`` written in Python runs on the VM under the recorder's repr budget.
     """
-    from bytelens.vm.runtime.interpreter import set_trace_hook
-
     collecting = gc.isenabled()
     gc.disable()
     previous = set_trace_hook(recorder)
@@ -195,9 +197,6 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
     ``sys.argv`` set, and ``sys._getframe`` and ``warnings.warn`` walking the program's logical
     stack as under ``bytelens run`` (logging's function names, ``inspect.stack()``, warnings' stack
     levels show the program's frames, not the VM's machinery)."""
-    from bytelens.vm.host import frames as hostframes
-    from bytelens.vm.host.importer import install_importer, uninstall_importer
-
     name = os.path.splitext(os.path.basename(path))[0] or "__trace__"
     folder = os.path.dirname(os.path.realpath(path))
     module = types.ModuleType(name)
@@ -229,26 +228,18 @@ def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.Module
 
 
 def _run_module_body(code, module: types.ModuleType) -> None:
-    from bytelens.vm.runtime.modules import run_code
-
     run_code(code, module.__dict__)
 
 
 def _run_expression(code, module: types.ModuleType) -> object:
-    from bytelens.vm.runtime.modules import run_code
-
     return run_code(code, module.__dict__)
 
 
 def _vm_inert_types() -> tuple[type, ...]:
-    from bytelens.vm.runtime.functions import Function
-
     return (Function,)
 
 
 def _vm_address_types() -> tuple[type, ...]:
     """The VM's generators: their repr is their name and address, but they have finalisers, so a
     trace renders them at each step (from a cache) instead of holding them."""
-    from bytelens.vm.runtime.generators import AsyncGenerator, Coroutine, Generator
-
     return (Generator, Coroutine, AsyncGenerator)

@@ -8,10 +8,11 @@ import sys
 from types import BuiltinFunctionType, MethodDescriptorType, MethodType
 
 from bytelens.vm.runtime.decode import Instr, decode, handles
+from bytelens.vm.runtime.build_class import build_class
 from bytelens.vm.runtime.frame import NULL, Frame, ReturnMarker
 from bytelens.vm.runtime.functions import Function, as_host_function, call_function
-from bytelens.vm.runtime.interpreter import SwitchToTraced, execute, profile_c_calls, switch_to_traced, unwind_jump
-from bytelens.vm.host.intrinsics import SPECIAL_CALLS
+from bytelens.vm.runtime.interpreter import SwitchToTraced, execute, unwind_jump
+from bytelens.vm.runtime.state import SPECIAL_CALLS, VM, plugins
 from bytelens.vm.isa.opcodes import MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
 from bytelens.vm.runtime.values import function_description, is_iterable
 
@@ -29,13 +30,11 @@ def call_value(f: Frame, fn, args: list):
         args.insert(0, fn.__self__)
         return call_value(f, fn.__func__, args)
     if kind is BuiltinFunctionType or fn is super:
-        if profile_c_calls[0]:
-            from bytelens.vm.host.systrace import profiled_c_call
-            return profiled_c_call(f, fn, lambda: _call_builtin(f, fn, args))
+        if VM.profile_c_calls:
+            return plugins().profiled_c_call(f, fn, lambda: _call_builtin(f, fn, args))
         return _call_builtin(f, fn, args)
-    if kind is MethodDescriptorType and profile_c_calls[0] and args:
-        from bytelens.vm.host.systrace import profiled_c_call
-        return profiled_c_call(f, fn.__get__(args[0]), lambda: fn(*args))
+    if kind is MethodDescriptorType and VM.profile_c_calls and args:
+        return plugins().profiled_c_call(f, fn.__get__(args[0]), lambda: fn(*args))
     return fn(*args)
 
 
@@ -64,7 +63,7 @@ def call_with_keywords(fn, args: list | tuple, kwargs: dict):
 @handles("CALL_FUNCTION")
 def _call_function(ins: Instr):
     nxt = ins.next
-    switch = switch_to_traced
+    vm = VM
     n = ins.arg
     if n == 0:
         def call_function_0(f, s, l):
@@ -74,7 +73,7 @@ def _call_function(ins: Instr):
                                       fn._builtins, f.thread))
             else:
                 s[-1] = call_value(f, fn, [])
-            if switch[0]:
+            if vm.switch_to_traced:
                 raise SwitchToTraced(nxt)
             return nxt
         return call_function_0
@@ -90,7 +89,7 @@ def _call_function(ins: Instr):
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))
-        if switch[0]:
+        if vm.switch_to_traced:
             raise SwitchToTraced(nxt)
         return nxt
     return call_function
@@ -99,7 +98,7 @@ def _call_function(ins: Instr):
 @handles("CALL_METHOD")
 def _call_method(ins: Instr):
     nxt = ins.next
-    switch = switch_to_traced
+    vm = VM
     n = ins.arg
     below = -n - 2
 
@@ -117,7 +116,7 @@ def _call_method(ins: Instr):
                                    f.thread)))
         else:
             s.append(call_value(f, fn, args))
-        if switch[0]:
+        if vm.switch_to_traced:
             raise SwitchToTraced(nxt)
         return nxt
     return call_method
@@ -126,7 +125,7 @@ def _call_method(ins: Instr):
 @handles("CALL_FUNCTION_KW")
 def _call_function_kw(ins: Instr):
     nxt = ins.next
-    switch = switch_to_traced
+    vm = VM
     n = ins.arg
     below = -n - 2
 
@@ -137,7 +136,7 @@ def _call_function_kw(ins: Instr):
         del s[below + 1:]
         split = n - len(names)
         s.append(call_with_keywords(fn, values[:split], dict(zip(names, values[split:]))))
-        if switch[0]:
+        if vm.switch_to_traced:
             raise SwitchToTraced(nxt)
         return nxt
     return call_function_kw
@@ -146,7 +145,7 @@ def _call_function_kw(ins: Instr):
 @handles("CALL_FUNCTION_EX")
 def _call_function_ex(ins: Instr):
     nxt = ins.next
-    switch = switch_to_traced
+    vm = VM
     has_kwargs = bool(ins.arg & 1)
 
     def call_function_ex(f, s, l):
@@ -173,7 +172,7 @@ def _call_function_ex(ins: Instr):
             s[-1] = call_with_keywords(fn, args, kwargs)
         else:
             s[-1] = call_value(f, fn, list(args))
-        if switch[0]:
+        if vm.switch_to_traced:
             raise SwitchToTraced(nxt)
         return nxt
     return call_function_ex
@@ -227,7 +226,6 @@ def _return_value(ins: Instr):
 @handles("LOAD_BUILD_CLASS")
 def _load_build_class(ins: Instr):
     nxt = ins.next
-    from bytelens.vm.runtime.build_class import build_class
 
     def load_build_class(f, s, l):
         s.append(build_class)
