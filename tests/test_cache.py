@@ -282,17 +282,15 @@ GOLDEN = Path(__file__).parent / "golden"
 
 @pytest.fixture
 def compilations(monkeypatch):
-    """The paths compile_file really compiled (the real compiler, observed)."""
-    from bytelens.vm.compiler import pipeline as compiler
-
+    """The paths compile_file really compiled (the real compiler, observed where the cache calls it)."""
     seen = []
-    real = compiler.compile_source
+    real = cache.compile_source
 
     def observed(source, filename, *args, **kwargs):
         seen.append(filename)
         return real(source, filename, *args, **kwargs)
 
-    monkeypatch.setattr(compiler, "compile_source", observed)
+    monkeypatch.setattr(cache, "compile_source", observed)
     return seen
 
 

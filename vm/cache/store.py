@@ -41,6 +41,7 @@ from typing import Optional
 from bytelens import __version__
 
 from bytelens.vm.cache import serialize
+from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.isa.code import Code
 
 #: Bump when the header layout changes (the body's own changes are seen by serialize's fingerprint).
@@ -283,8 +284,6 @@ def compile_file(path: str, *, write_cache: bool = True,
     A cache file that cannot be written is skipped silently (as CPython's importer does) unless
     ``raise_write_errors`` (what ``bytelens compile`` wants, like ``py_compile``).
     """
-    from bytelens.vm.compiler.pipeline import compile_source
-
     stat = os.stat(path)
     with open(path, "rb") as stream:
         source = stream.read()

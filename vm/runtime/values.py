@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+import types
 from typing import Any
+
+from bytelens.vm.isa.code import Code
+
+#: Values that can never change, hold no other object that can, and have no finaliser: their repr
+#: is fixed for life. The one list that the trace's reprs (cached by id), the recorder (held until
+#: the trace is built) and the recording blocks (constants held as they are) build on. A plain
+#: class (``type`` itself, not a metaclass) counts: its repr is its qualified name. ``slice`` does
+#: not: ``slice([1], 2)`` shows the list, which may change.
+IMMUTABLE_TYPES: frozenset[type] = frozenset({
+    int, float, complex, str, bytes, bool, type(None), types.EllipsisType, types.NotImplementedType,
+    range, type, Code,
+})
 
 
 def type_name(value: Any) -> str:

@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 from bytelens.vm.isa.code import Code
 from bytelens.vm.isa.disassembler import get_instructions
 from bytelens.vm.runtime.hooks import HookAbort, TraceHook
+from bytelens.vm.runtime.values import IMMUTABLE_TYPES
 from bytelens.vm.trace.reprs import ATOMIC_TYPES, RESULT_REPR_LIMIT, STACK_REPR_LIMIT, BoundedRepr
 from bytelens.vm.trace.records import TraceBlock, TraceStats, TraceStep
 
@@ -61,10 +62,7 @@ _IN_REPR = object()
 
 #: Values whose repr never changes and that the trace may hold until it is built: they have no
 #: finaliser whose timing holding them would change.
-INERT_TYPES: frozenset[type] = frozenset({
-    int, float, complex, str, bytes, bool, type(None), type(Ellipsis), type(NotImplemented), range,
-    type, types.FunctionType, types.BuiltinFunctionType, Code,
-})
+INERT_TYPES: frozenset[type] = IMMUTABLE_TYPES | {types.FunctionType, types.BuiltinFunctionType}
 
 # The log. A step: ``(offset, blocks, stack, *more)``, the instruction's offset, then the block
 # stack and the evaluation stack (``stack + more``, bottom first: recording blocks keep the values

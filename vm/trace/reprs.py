@@ -22,6 +22,7 @@ import weakref
 from typing import Callable, Iterable, Optional
 
 from bytelens.vm.isa.long_ints import int_repr
+from bytelens.vm.runtime.values import IMMUTABLE_TYPES
 
 #: The mark that ends a cut repr.
 ELLIPSIS = "…"
@@ -30,12 +31,9 @@ ELLIPSIS = "…"
 STACK_REPR_LIMIT = 80
 RESULT_REPR_LIMIT = 1000
 
-#: Immutable values: their repr never changes, so it is cached by id with the value kept alive (so
-#: that the id is not reused while cached). None of them has a finaliser that keeping it would delay.
-ATOMIC_TYPES: frozenset[type] = frozenset({
-    int, float, complex, str, bytes, bool, type(None), type(Ellipsis), type(NotImplemented), range,
-    type, slice,
-})
+#: Immutable values (runtime/values.py): their repr never changes, so it is cached by id with the
+#: value kept alive (so that the id is not reused while cached).
+ATOMIC_TYPES: frozenset[type] = IMMUTABLE_TYPES
 
 #: Values whose repr is fixed by their type, name and address (``<function f at 0x...>``): cached by
 #: id and checked against a weak reference to the value, so the cache neither keeps the value alive
