@@ -2,7 +2,8 @@
 
 ``check_module`` walks the tree in the order compile.c generates code and keeps the compiler state
 those checks depend on: the kind of each code unit, its frame-block stack (loops, try, with,
-handlers: at most 20, "too many statically nested blocks") and the "current location" compile.c
+handlers: at most 20, "too many statically nested blocks"; both kinds are units.py's, shared with
+the code generator) and the "current location" compile.c
 reports an error at. The order matters because CPython reports only the first error, and compile.c
 does not follow source order everywhere: a try statement's ``else`` is compiled before its
 handlers, a comprehension's body before its outermost iterable, a ``finally`` body once more for
