@@ -3,14 +3,14 @@
 ``check_module`` walks the tree in the order compile.c generates code and keeps the compiler state
 those checks depend on: the kind of each code unit, its frame-block stack (loops, try, with,
 handlers: at most 20, "too many statically nested blocks"; both kinds are units.py's, shared with
-the code generator) and the "current location" compile.c
-reports an error at. The order matters because CPython reports only the first error, and compile.c
-does not follow source order everywhere: a try statement's ``else`` is compiled before its
-handlers, a comprehension's body before its outermost iterable, a ``finally`` body once more for
-every ``return``, ``break`` and ``continue`` that leaves it (so an error in it may surface there
-first), and a ``while`` test twice. Constant folding (folding.py) runs first in CPython, so the
-checks look at folded values. docs/checks.md lists every ``compiler_error``/``compiler_warn`` call
-of compile.c 3.11 and how it is covered.
+the code generator) and the "current location" compile.c reports an error at. The order matters
+because CPython reports only the first error, and compile.c does not follow source order
+everywhere: a try statement's ``else`` is compiled before its handlers, a comprehension's body
+before its outermost iterable, a ``finally`` body once more for every ``return``, ``break`` and
+``continue`` that leaves it (so an error in it may surface there first), and a ``while`` test
+twice. Constant folding (folding.py) runs first in CPython, so the checks look at folded values.
+docs/checks.md lists every ``compiler_error``/``compiler_warn`` call of compile.c 3.11 and how it
+is covered; docs/compiler.md ("Two walks, not one visitor") says why this is a walk of its own.
 """
 
 from __future__ import annotations
