@@ -12,7 +12,7 @@ import pytest
 
 from bytelens.vm import check_source, compile_source
 from bytelens.vm.compiler import pipeline as compiler_module
-from bytelens.vm.compiler.codegen.generator import CompilerBug
+from bytelens.vm.compiler.diagnostics import CompilerBug
 
 WARNS = textwrap.dedent("""\
     def f(x):

@@ -2,14 +2,15 @@
 
 ``check_module`` walks the tree in the order compile.c generates code and keeps the compiler state
 those checks depend on: the kind of each code unit, its frame-block stack (loops, try, with,
-handlers: at most 20, "too many statically nested blocks") and the "current location" compile.c
-reports an error at. The order matters because CPython reports only the first error, and compile.c
-does not follow source order everywhere: a try statement's ``else`` is compiled before its
-handlers, a comprehension's body before its outermost iterable, a ``finally`` body once more for
-every ``return``, ``break`` and ``continue`` that leaves it (so an error in it may surface there
-first), and a ``while`` test twice. Constant folding (folding.py) runs first in CPython, so the
-checks look at folded values. docs/checks.md lists every ``compiler_error``/``compiler_warn`` call
-of compile.c 3.11 and how it is covered.
+handlers: at most 20, "too many statically nested blocks"; both kinds are units.py's, shared with
+the code generator) and the "current location" compile.c reports an error at. The order matters
+because CPython reports only the first error, and compile.c does not follow source order
+everywhere: a try statement's ``else`` is compiled before its handlers, a comprehension's body
+before its outermost iterable, a ``finally`` body once more for every ``return``, ``break`` and
+``continue`` that leaves it (so an error in it may surface there first), and a ``while`` test
+twice. Constant folding (folding.py) runs first in CPython, so the checks look at folded values.
+docs/checks.md lists every ``compiler_error``/``compiler_warn`` call of compile.c 3.11 and how it
+is covered; docs/compiler.md ("Two walks, not one visitor") says why this is a walk of its own.
 """
 
 from __future__ import annotations
@@ -22,17 +23,8 @@ from bytelens.vm.compiler.folding import NOT_CONSTANT, ConstantFolder, FoldedCom
 from bytelens.vm.compiler.source import Future, Located, SourceLines, error_at, read_future, source_lines, tree_recursion, \
     warning_at
 from bytelens.vm.compiler.symtable import SymbolTable
+from bytelens.vm.compiler.units import LOOPS, MAX_BLOCKS, FBlockKind, UnitKind, unit_kind
 
-# Code unit kinds (compile.c's COMPILER_SCOPE_*).
-MODULE, CLASS, FUNCTION, ASYNC_FUNCTION, LAMBDA, COMPREHENSION = (
-    "module", "class", "function", "async function", "lambda", "comprehension")
-
-# Frame blocks (compile.c's fblocktype).
-WHILE_LOOP, FOR_LOOP, TRY_EXCEPT, FINALLY_TRY, FINALLY_END, WITH, ASYNC_WITH, HANDLER_CLEANUP, \
-    POP_VALUE, EXCEPTION_HANDLER, EXCEPTION_GROUP_HANDLER, ASYNC_COMPREHENSION_GENERATOR = range(12)
-
-#: CO_MAXBLOCKS: the most frame blocks one code unit may nest.
-MAX_BLOCKS = 20
 
 #: UNPACK_EX packs its counts in one argument: fewer than 256 targets before the starred one,
 #: fewer than INT_MAX >> 8 after it.
@@ -55,26 +47,23 @@ class _Position:
 class _Block:
     __slots__ = ("kind", "datum")
 
-    def __init__(self, kind: int, datum: object = None) -> None:
+    def __init__(self, kind: FBlockKind, datum: object = None) -> None:
         self.kind, self.datum = kind, datum
 
 
 class _Unit:
     """One code unit being compiled: its kind, its frame blocks and its current location."""
 
-    __slots__ = ("kind", "node", "blocks", "loc")
+    __slots__ = ("kind", "is_function_block", "node", "blocks", "loc")
 
-    def __init__(self, kind: str, node: ast.AST, firstlineno: int) -> None:
+    def __init__(self, kind: UnitKind, node: ast.AST, firstlineno: int) -> None:
         self.kind = kind
+        #: The symbol table's FunctionBlock: functions, lambdas and comprehensions.
+        self.is_function_block = kind.is_function_block
         self.node = node
         self.blocks: list[_Block] = []
         #: compile.c's u_lineno/u_col_offset/...: None when "unset" (its -1).
         self.loc: Optional[Located] = _Position(firstlineno, 0, firstlineno, 0)
-
-    @property
-    def is_function_block(self) -> bool:
-        """The symbol table's FunctionBlock: functions, lambdas and comprehensions."""
-        return self.kind not in (MODULE, CLASS)
 
 
 class _PatternContext:
@@ -106,7 +95,7 @@ class _Checker:
         self.warnings = warnings_out
         self._seen_warnings: set[tuple] = set()
         self.folder = ConstantFolder()
-        self.unit = _Unit(MODULE, tree, 1)
+        self.unit = _Unit(UnitKind.MODULE, tree, 1)
         self.units: list[_Unit] = []
         #: The statements being compiled: where an error goes when compile.c's location is unset.
         self.statements: list[ast.stmt] = []
@@ -132,14 +121,14 @@ class _Checker:
 
     # -- units and frame blocks ------------------------------------------------------------------
 
-    def _enter(self, kind: str, node: ast.AST, firstlineno: int) -> None:
+    def _enter(self, kind: UnitKind, node: ast.AST, firstlineno: int) -> None:
         self.units.append(self.unit)
         self.unit = _Unit(kind, node, firstlineno)
 
     def _leave(self) -> None:
         self.unit = self.units.pop()
 
-    def _push(self, kind: int, datum: object = None) -> None:
+    def _push(self, kind: FBlockKind, datum: object = None) -> None:
         blocks = self.unit.blocks
         if len(blocks) >= MAX_BLOCKS:
             raise self.error("too many statically nested blocks")
@@ -154,9 +143,9 @@ class _Checker:
         if not blocks:
             return None
         top = blocks[-1]
-        if top.kind == EXCEPTION_GROUP_HANDLER:
+        if top.kind is FBlockKind.EXCEPTION_GROUP_HANDLER:
             raise self.error(EXCEPT_STAR_JUMP)
-        if want_loop and top.kind in (WHILE_LOOP, FOR_LOOP):
+        if want_loop and top.kind in LOOPS:
             return top
         blocks.pop()
         self._unwind_block(top, preserve_value)
@@ -165,14 +154,14 @@ class _Checker:
         return loop
 
     def _unwind_block(self, block: _Block, preserve_value: bool) -> None:
-        if block.kind == FINALLY_TRY:
+        if block.kind is FBlockKind.FINALLY_TRY:
             if preserve_value:
-                self._push(POP_VALUE)
+                self._push(FBlockKind.POP_VALUE)
             self._statements(block.datum)
             if preserve_value:
                 self._pop()
             self.unit.loc = None
-        elif block.kind in (WITH, ASYNC_WITH):
+        elif block.kind in (FBlockKind.WITH, FBlockKind.ASYNC_WITH):
             self.unit.loc = None
 
     # -- names -----------------------------------------------------------------------------------
@@ -219,8 +208,7 @@ class _Checker:
             if node.returns is not None:
                 self._annotation(node.returns)
         firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-        kind = ASYNC_FUNCTION if type(node) is ast.AsyncFunctionDef else FUNCTION
-        self._enter(kind, node, firstlineno)
+        self._enter(unit_kind(node), node, firstlineno)
         self._statements(node.body[1:] if _docstring_first(node.body) else node.body)
         self._leave()
         self._forbidden(node.name, ast.Store)
@@ -237,7 +225,7 @@ class _Checker:
     def _class(self, node: ast.ClassDef) -> None:
         self._expressions(node.decorator_list)
         firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-        self._enter(CLASS, node, firstlineno)
+        self._enter(UnitKind.CLASS, node, firstlineno)
         body = node.body
         if _docstring_first(body):
             self.unit.loc = None
@@ -306,7 +294,7 @@ class _Checker:
     def _annassign(self, node: ast.AnnAssign) -> None:
         target = node.target
         kind = type(target)
-        evaluated = self.unit.kind in (MODULE, CLASS) and not self.future.annotations
+        evaluated = not self.unit.is_function_block and not self.future.annotations
         if node.value is not None:
             self.expr(node.value)
             self.expr(target)
@@ -338,7 +326,7 @@ class _Checker:
             self.expr(node)
 
     def _for(self, node: ast.For) -> None:
-        self._push(FOR_LOOP)
+        self._push(FBlockKind.FOR_LOOP)
         self.expr(node.iter)
         self.expr(node.target)
         self._statements(node.body)
@@ -347,10 +335,10 @@ class _Checker:
         self._statements(node.orelse)
 
     def _async_for(self, node: ast.AsyncFor) -> None:
-        if self.unit.kind != ASYNC_FUNCTION:
+        if self.unit.kind is not UnitKind.ASYNC_FUNCTION:
             raise self.error("'async for' outside async function")
         self.expr(node.iter)
-        self._push(FOR_LOOP)
+        self._push(FBlockKind.FOR_LOOP)
         self.expr(node.target)
         self._statements(node.body)
         self.unit.loc = None
@@ -359,7 +347,7 @@ class _Checker:
         self._statements(node.orelse)
 
     def _while(self, node: ast.While) -> None:
-        self._push(WHILE_LOOP)
+        self._push(FBlockKind.WHILE_LOOP)
         self._jump_if(node.test)
         self._statements(node.body)
         self.unit.loc = node
@@ -376,11 +364,11 @@ class _Checker:
         self._with(node, 0, type(node) is ast.AsyncWith)
 
     def _with(self, node: ast.With, position: int, is_async: bool) -> None:
-        if is_async and self.unit.kind != ASYNC_FUNCTION:
+        if is_async and self.unit.kind is not UnitKind.ASYNC_FUNCTION:
             raise self.error("'async with' outside async function")
         item = node.items[position]
         self.expr(item.context_expr)
-        self._push(ASYNC_WITH if is_async else WITH, node)
+        self._push(FBlockKind.ASYNC_WITH if is_async else FBlockKind.WITH, node)
         if item.optional_vars is not None:
             self.expr(item.optional_vars)
         if position + 1 == len(node.items):
@@ -410,7 +398,7 @@ class _Checker:
             self._try_star_except(node)
 
     def _try_finally(self, node: ast.Try, handlers: Callable[[ast.Try], None]) -> None:
-        self._push(FINALLY_TRY, node.finalbody)
+        self._push(FBlockKind.FINALLY_TRY, node.finalbody)
         if node.handlers:
             handlers(node)
         else:
@@ -418,18 +406,18 @@ class _Checker:
         self._pop()
         self._statements(node.finalbody)
         self.unit.loc = None
-        self._push(FINALLY_END)
+        self._push(FBlockKind.FINALLY_END)
         self._statements(node.finalbody)
         self._pop()
 
     def _try_except(self, node: ast.Try) -> None:
         unit = self.unit
-        self._push(TRY_EXCEPT)
+        self._push(FBlockKind.TRY_EXCEPT)
         self._statements(node.body)
         self._pop()
         self._statements(node.orelse)
         unit.loc = None
-        self._push(EXCEPTION_HANDLER)
+        self._push(FBlockKind.EXCEPTION_HANDLER)
         last = len(node.handlers) - 1
         for index, handler in enumerate(node.handlers):
             unit.loc = handler
@@ -439,7 +427,7 @@ class _Checker:
                 self.expr(handler.type)
             if handler.name is not None:
                 self._forbidden(handler.name, ast.Store)
-            self._push(HANDLER_CLEANUP, handler.name)
+            self._push(FBlockKind.HANDLER_CLEANUP, handler.name)
             self._statements(handler.body)
             self._pop()
             unit.loc = None
@@ -447,18 +435,18 @@ class _Checker:
 
     def _try_star_except(self, node: ast.TryStar) -> None:
         unit = self.unit
-        self._push(TRY_EXCEPT)
+        self._push(FBlockKind.TRY_EXCEPT)
         self._statements(node.body)
         self._pop()
         unit.loc = None
-        self._push(EXCEPTION_GROUP_HANDLER)
+        self._push(FBlockKind.EXCEPTION_GROUP_HANDLER)
         for handler in node.handlers:
             unit.loc = handler
             if handler.type is not None:
                 self.expr(handler.type)
             if handler.name is not None:
                 self._forbidden(handler.name, ast.Store)
-            self._push(HANDLER_CLEANUP, handler.name)
+            self._push(FBlockKind.HANDLER_CLEANUP, handler.name)
             self._statements(handler.body)
             self._pop()
             unit.loc = None
@@ -694,7 +682,7 @@ class _Checker:
     def _lambda(self, node: ast.Lambda) -> None:
         self._check_debug_args(node.args)
         self._defaults(node.args)
-        self._enter(LAMBDA, node, node.lineno)
+        self._enter(UnitKind.LAMBDA, node, node.lineno)
         self.expr(node.body)
         self._leave()
 
@@ -715,10 +703,10 @@ class _Checker:
 
     def _comprehension(self, node: ast.expr) -> None:
         parent = self.unit.kind
-        self._enter(COMPREHENSION, node, node.lineno)
+        self._enter(UnitKind.COMPREHENSION, node, node.lineno)
         self.unit.loc = node
         if self.table.scope_for(node).is_async and type(node) is not ast.GeneratorExp \
-                and parent not in (ASYNC_FUNCTION, COMPREHENSION):
+                and parent not in (UnitKind.ASYNC_FUNCTION, UnitKind.COMPREHENSION):
             raise self.error("asynchronous comprehension outside of an asynchronous function")
         self._generator(node, 0)
         self._leave()
@@ -729,7 +717,7 @@ class _Checker:
         if index > 0:
             self.expr(clause.iter)
         if clause.is_async:
-            self._push(ASYNC_COMPREHENSION_GENERATOR)
+            self._push(FBlockKind.ASYNC_COMPREHENSION_GENERATOR)
         self.expr(clause.target)
         for condition in clause.ifs:
             self._jump_if(condition)
@@ -747,7 +735,7 @@ class _Checker:
         unit = self.unit
         if not unit.is_function_block:
             raise self.error("'await' outside function")
-        if unit.kind not in (ASYNC_FUNCTION, COMPREHENSION):
+        if unit.kind not in (UnitKind.ASYNC_FUNCTION, UnitKind.COMPREHENSION):
             raise self.error("'await' outside async function")
         self.expr(node.value)
 
@@ -760,7 +748,7 @@ class _Checker:
     def _yield_from(self, node: ast.YieldFrom) -> None:
         if not self.unit.is_function_block:
             raise self.error("'yield' outside function")
-        if self.unit.kind == ASYNC_FUNCTION:
+        if self.unit.kind is UnitKind.ASYNC_FUNCTION:
             raise self.error("'yield from' inside async function")
         self.expr(node.value)
 

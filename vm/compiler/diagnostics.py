@@ -10,6 +10,7 @@ in characters; ``end_column`` one past the last character, like SyntaxError.end_
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import asdict, dataclass
 from typing import Literal, Optional
 
@@ -61,6 +62,10 @@ class CompileError(SyntaxError):
                           self.msg, self.kind)
 
 
+class CompilerBug(Exception):
+    """The code generator met a tree it should have been able to compile (a bytelens bug, not the user's)."""
+
+
 _BUILTIN_KINDS = {"SyntaxError": SyntaxError, "IndentationError": IndentationError, "TabError": TabError}
 
 
@@ -70,8 +75,6 @@ def format_compile_error(error: BaseException) -> str:
     A ``CompileError`` is shown under the name of the builtin class CPython would raise, so
     ``bytelens run`` and ``python3`` print the same last line.
     """
-    import traceback
-
     if isinstance(error, CompileError):
         cls = _BUILTIN_KINDS.get(error.kind)
         if cls is not None:

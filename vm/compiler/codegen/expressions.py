@@ -7,6 +7,7 @@ from typing import Any
 
 from bytelens.vm.isa import opcodes as op
 from bytelens.vm.compiler.assembler import Label
+from bytelens.vm.compiler.diagnostics import CompilerBug
 
 #: ``constant_value`` of an expression that does not fold to a constant.
 NOT_CONSTANT: Any = object()
@@ -57,8 +58,6 @@ class ExpressionCompiler:
         self.pos = saved
 
     def bug(self, what: str) -> Exception:
-        from bytelens.vm.compiler.codegen.generator import CompilerBug
-
         return CompilerBug(f"{self.filename}:{self.pos[0]}: cannot compile {what}")
 
     # --- leaves ---------------------------------------------------------------------------------

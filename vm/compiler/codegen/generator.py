@@ -7,8 +7,8 @@ The sequences emitted are those of docs/bytecode.md; each generator has the byte
 comment above it.
 
 The generator is split by subject: this module holds the units, names, constants, functions,
-classes, lambdas and comprehensions; ``codegen_stmt`` the statements, ``codegen_expr`` the
-expressions, ``codegen_match`` pattern matching. It assumes the tree passed the symbol table and
+classes, lambdas and comprehensions; ``statements`` the statements, ``expressions`` the
+expressions, ``patterns`` pattern matching. It assumes the tree passed the symbol table and
 the compile checks (vm/compiler/checks.py); what is left to fail here is a bug, reported as such.
 
 Constant folding is limited to what the instruction sequences need: a negated number literal
@@ -29,18 +29,16 @@ from bytelens.vm.isa.code import (CO_ASYNC_GENERATOR, CO_COROUTINE, CO_FUTURE_AN
 from bytelens.vm.compiler.codegen.expressions import ExpressionCompiler, constant_value, NOT_CONSTANT
 from bytelens.vm.compiler.codegen.patterns import PatternCompiler
 from bytelens.vm.compiler.codegen.statements import FBlock, StatementCompiler
+from bytelens.vm.compiler.diagnostics import CompilerBug
 from bytelens.vm.compiler.symtable import (CELL, FREE, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, LOCAL, SCOPE_MASK, SCOPE_OFFSET, Scope,
                        SymbolTable, mangle)
+from bytelens.vm.compiler.units import UnitKind, unit_kind
 
-# Unit kinds (CPython's COMPILER_SCOPE_*): they decide name operations and qualified names.
-MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = "module", "class", "function", "lambda", "comprehension"
+#: The unit kinds whose nested definitions get ``<locals>`` in their qualified names.
+_LOCALS_OWNERS = (UnitKind.FUNCTION, UnitKind.ASYNC_FUNCTION, UnitKind.LAMBDA)
 
 _COMPREHENSION_NAMES = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>",
                         ast.DictComp: "<dictcomp>", ast.GeneratorExp: "<genexpr>"}
-
-
-class CompilerBug(Exception):
-    """The code generator met a tree it should have been able to compile."""
 
 
 class _Unit:
@@ -51,7 +49,7 @@ class _Unit:
                  "freevars", "cell_index", "free_index", "fblocks", "blocks", "max_blocks",
                  "argcount", "posonlyargcount", "kwonlyargcount", "pos")
 
-    def __init__(self, scope: Scope, kind: str, name: str, qualname: str, private: Optional[str],
+    def __init__(self, scope: Scope, kind: UnitKind, name: str, qualname: str, private: Optional[str],
                  firstlineno: int, pos: Position) -> None:
         self.scope = scope
         self.symbols = scope.symbols
@@ -126,7 +124,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
     def generate(self) -> Code:
         tree = self.tree
         first = position_of(tree.body[0]) if tree.body else (1, 0, 1, 0)
-        self.enter_unit(self.table.top, MODULE, "<module>", 1, first)
+        self.enter_unit(self.table.top, UnitKind.MODULE, "<module>", 1, first)
         if self.mode == "eval":
             # The module is one expression statement (compile_source checked the grammar).
             self.visit_expr(tree.body[0].value)
@@ -142,7 +140,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         self.emit_implicit_return()
         return self.leave_unit()
 
-    def enter_unit(self, scope: Scope, kind: str, name: str, firstlineno: int, pos: Position) -> _Unit:
+    def enter_unit(self, scope: Scope, kind: UnitKind, name: str, firstlineno: int, pos: Position) -> _Unit:
         parent = self.unit
         if parent is not None:
             parent.pos = self.pos
@@ -171,14 +169,14 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
             self.pos = parent.pos
         return code
 
-    def qualified_name(self, name: str, kind: str, parent: Optional[_Unit]) -> str:
+    def qualified_name(self, name: str, kind: UnitKind, parent: Optional[_Unit]) -> str:
         """CPython's compiler_set_qualname: ``f.<locals>.g``, ``C.m``, a global name stays bare."""
-        if parent is None or parent.kind == MODULE:
+        if parent is None or parent.kind is UnitKind.MODULE:
             return name
-        if kind in (FUNCTION, CLASS):
+        if kind in (UnitKind.FUNCTION, UnitKind.ASYNC_FUNCTION, UnitKind.CLASS):
             if parent.scope.scope_of(mangle(parent.private, name)) == GLOBAL_EXPLICIT:
                 return name
-        if parent.kind in (FUNCTION, LAMBDA):
+        if parent.kind in _LOCALS_OWNERS:
             return f"{parent.qualname}.<locals>.{name}"
         return f"{parent.qualname}.{name}"
 
@@ -262,7 +260,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         is_function = unit.is_function
         if scope == FREE:
             opcode = ops[1]
-            if opcode == op.LOAD_DEREF and unit.kind == CLASS:
+            if opcode == op.LOAD_DEREF and unit.kind is UnitKind.CLASS:
                 opcode = op.LOAD_CLASSDEREF
             arg = unit.free_index[mangled]
         elif scope == CELL:
@@ -322,7 +320,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
             for name in code.freevars:
                 # A class's implicit __class__ is its own cell; any other name is a free variable
                 # of this unit, or a cell of it (also when the class body binds the same name).
-                if unit.kind == CLASS and name == "__class__":
+                if unit.kind is UnitKind.CLASS and name == "__class__":
                     arg = unit.cell_index[name]
                 elif name in unit.cell_index and unit.scope.scope_of(name) == CELL:
                     arg = unit.cell_index[name]
@@ -402,7 +400,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         flags |= self.compile_annotations(args, node.returns)
         firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         scope = self.table.scope_for(node)
-        unit = self.enter_unit(scope, FUNCTION, node.name, firstlineno, self.pos)
+        unit = self.enter_unit(scope, unit_kind(node), node.name, firstlineno, self.pos)
         unit.argcount = len(args.posonlyargs) + len(args.args)
         unit.posonlyargcount = len(args.posonlyargs)
         unit.kwonlyargcount = len(args.kwonlyargs)
@@ -432,7 +430,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
             self.visit_expr(decorator)
         firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         scope = self.table.scope_for(node)
-        unit = self.enter_unit(scope, CLASS, node.name, firstlineno, self.pos)
+        unit = self.enter_unit(scope, UnitKind.CLASS, node.name, firstlineno, self.pos)
         unit.private = node.name
         self.compile_class_body(node, unit)
         code = self.leave_unit()
@@ -479,7 +477,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         args = node.args
         flags = self.compile_defaults(args)
         scope = self.table.scope_for(node)
-        unit = self.enter_unit(scope, LAMBDA, "<lambda>", node.lineno, self.pos)
+        unit = self.enter_unit(scope, UnitKind.LAMBDA, "<lambda>", node.lineno, self.pos)
         unit.argcount = len(args.posonlyargs) + len(args.args)
         unit.posonlyargcount = len(args.posonlyargs)
         unit.kwonlyargcount = len(args.kwonlyargs)
@@ -496,7 +494,7 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
     def compile_comprehension(self, node) -> None:
         scope = self.table.scope_for(node)
         is_genexp = type(node) is ast.GeneratorExp
-        unit = self.enter_unit(scope, COMPREHENSION, _COMPREHENSION_NAMES[type(node)], node.lineno,
+        unit = self.enter_unit(scope, UnitKind.COMPREHENSION, _COMPREHENSION_NAMES[type(node)], node.lineno,
                                self.pos)
         unit.argcount = 1
         qualname = unit.qualname

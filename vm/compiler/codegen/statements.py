@@ -1,34 +1,20 @@
 """Statements: the part of the code generator (see compiler/codegen/generator.py) that compiles each kind of statement.
 
-The compile-time block stack (``FBlock``) mirrors the run-time one: it decides how ``break`` and
-``continue`` leave the blocks they are in, and it counts the run-time blocks for ``blockdepth``.
+The compile-time block stack (``FBlock``, of the kinds in compiler/units.py that the checks share)
+mirrors the run-time one: it decides how ``break`` and ``continue`` leave the blocks they are in,
+and it counts the run-time blocks for ``blockdepth``.
 """
 
 from __future__ import annotations
 
 import ast
-import enum
 from typing import Optional
 
 from bytelens.vm.isa import opcodes as op
 from bytelens.vm.compiler.assembler import Label
 from bytelens.vm.isa.code import NO_POSITION, Position
 from bytelens.vm.compiler.symtable import mangle
-
-
-class FBlockKind(enum.Enum):
-    WHILE_LOOP = "while loop"
-    FOR_LOOP = "for loop"
-    TRY_EXCEPT = "try body"
-    FINALLY_TRY = "try body with finally"
-    FINALLY_END = "finally body"
-    WITH = "with body"
-    HANDLER = "except clause"
-    HANDLER_CLEANUP = "except clause with a name"
-    EXCEPT_STAR = "except* clause"
-
-
-_LOOPS = (FBlockKind.WHILE_LOOP, FBlockKind.FOR_LOOP)
+from bytelens.vm.compiler.units import LOOPS, FBlockKind, UnitKind
 
 
 class FBlock:
@@ -183,7 +169,7 @@ class StatementCompiler:
         if node.value is not None:
             self.visit_expr(node.value)
             self.compile_store(target)
-        at_top = self.unit.kind in ("module", "class")
+        at_top = not self.unit.is_function
         if kind is ast.Name:
             if node.simple and at_top:
                 self.compile_annotation_value(node.annotation)
@@ -219,7 +205,7 @@ class StatementCompiler:
     # <value> POP_TOP   (a constant statement, like a docstring-like string, emits nothing)
     # <value> PRINT_EXPR at the top level of interactive input
     def stmt_expr(self, node: ast.Expr) -> None:
-        if self.mode == "single" and self.unit.kind == "module":
+        if self.mode == "single" and self.unit.kind is UnitKind.MODULE:
             self.visit_expr(node.value)
             self.emit(op.PRINT_EXPR)
             return
@@ -437,7 +423,7 @@ class StatementCompiler:
     # BREAK_LOOP   (in a guarded finally body: CONTINUE_LOOP to the guard's break trampoline)
     def stmt_break(self, node: ast.Break) -> None:
         for fblock in reversed(self.unit.fblocks):
-            if fblock.kind in _LOOPS:
+            if fblock.kind in LOOPS:
                 self.emit(op.BREAK_LOOP)
                 return
             if fblock.break_label is not None:
@@ -451,7 +437,7 @@ class StatementCompiler:
         fblocks = self.unit.fblocks
         for index in range(len(fblocks) - 1, -1, -1):
             fblock = fblocks[index]
-            if fblock.kind in _LOOPS:
+            if fblock.kind in LOOPS:
                 if index == len(fblocks) - 1 and not unwound:
                     self.emit_jump(op.JUMP_ABSOLUTE, fblock.label)
                 else:
@@ -522,7 +508,7 @@ class StatementCompiler:
         self.load_const(None)
         self.emit(op.YIELD_FROM)
         self.emit_jump(op.SETUP_ASYNC_WITH, cleanup)
-        self.push_fblock(FBlock(FBlockKind.WITH))
+        self.push_fblock(FBlock(FBlockKind.ASYNC_WITH))
         if item.optional_vars is not None:
             self.compile_store(item.optional_vars)
         else:
@@ -675,7 +661,7 @@ class StatementCompiler:
                 self.emit(op.END_FINALLY)
             else:
                 self.emit(op.POP_TOP)
-                self.push_fblock(FBlock(FBlockKind.HANDLER))
+                self.push_fblock(FBlock(FBlockKind.EXCEPTION_HANDLER))
                 self.compile_statements(handler.body)
                 self.pop_fblock()
                 self.pos = NO_POSITION  # artificial: the clause's last line
@@ -753,7 +739,7 @@ class StatementCompiler:
         self.emit_jump(op.JUMP_FORWARD, orelse)
         self.pos = _position(node.handlers[0])
         self.place(handlers_label)
-        self.push_fblock(FBlock(FBlockKind.HANDLER))
+        self.push_fblock(FBlock(FBlockKind.EXCEPTION_HANDLER))
         self.emit(op.DUP_TOP)
         self.emit(op.BUILD_LIST, 0)
         self.emit(op.ROT_TWO)
@@ -771,7 +757,7 @@ class StatementCompiler:
             else:
                 self.emit(op.POP_TOP)
             self.emit_jump(op.SETUP_EXCEPT, raised)
-            self.push_fblock(FBlock(FBlockKind.EXCEPT_STAR))
+            self.push_fblock(FBlock(FBlockKind.EXCEPTION_GROUP_HANDLER))
             if handler.name is not None:
                 cleanup = Label()
                 self.emit_jump(op.SETUP_FINALLY, cleanup)
