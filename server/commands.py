@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from bytelens.server.compiling import Compilation
+from bytelens.server.compiling import PARTIAL_NOTE, Compilation
 from bytelens.server.settings import MAX_STEPS_LIMIT
 from bytelens.vm.isa.disassembler import disassembly_map
 
@@ -76,6 +76,8 @@ def disassembly(good: Optional[Compilation], newest: Optional[Compilation]) -> d
         error = _first_error(newest)
     if good is None or good.code is None:
         return {"text": "", "map": [], "error": error or "the file has not been compiled"}
+    if good.partial:
+        error = f"{PARTIAL_NOTE} First error: {error or _first_error(good)}"
     text, mapping = disassembly_map(good.code)
     entries = [{"sourceLine": line - 1, "disLines": rows} for line, rows in sorted(mapping.items())]
     return {"text": text, "map": entries, "error": error}

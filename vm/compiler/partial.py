@@ -1,0 +1,225 @@
+"""Compiling what compiles of a module that does not: each top-level statement at its place.
+
+CPython stops at a module's first error. A buffer being edited has one most of the time, yet the
+rest of it is fine: this module finds the errors CPython would report for each other top-level
+statement standing alone, and the code of the statements that compile.
+
+    text --split_statements--> top-level statements (line ranges)
+      each but the one holding the first error: parsed alone; those that parse are compiled
+      together, their text kept at its place and every other line blanked (one compile, not one
+      per statement); a statement whose compile error stops that is left out and the rest compiled
+      again, at most MAX_FURTHER_ERRORS times
+      each statement left out: compiled alone at its place (blank lines before it), for CPython's
+      own error and range for it standing alone
+
+The statements come from the tree when the module parses (its error is a compile-stage one), else
+from its lines: a top-level statement starts at a line of code in column 0 (not a closing bracket,
+not ``else``/``elif``/``except``/``finally``, not after a decorator or a backslash), outside a
+string or bracket that ``tokenize`` saw close before it stopped at the error.
+
+The work is bounded: at most MAX_FURTHER_ERRORS statements are reported (and compiled alone), and
+then one diagnostic says that the check stopped.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
+from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.isa.code import Code
+
+#: Most statements with an error of their own reported after the first error.
+MAX_FURTHER_ERRORS = 20
+
+_LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
+_CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+#: The first errors after which nothing else is worth checking: the file as a whole is unreadable.
+_STATEMENT_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A top-level statement's lines: ``start`` to ``end``, 0-based, ``end`` excluded."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PartialCompile:
+    """What compiles of a module with an error."""
+
+    #: The code of the statements that compile, each at its place; None when none does.
+    code: Optional[Code]
+    #: The module's text with the lines of every statement left out blanked (same lines, same
+    #: columns): what ``code`` was compiled from.
+    kept_text: str
+    #: The diagnostics of the statements other than the first error's, each as CPython reports it
+    #: for that statement alone (warnings of the compiled ones too), in source order.
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their terminators, broken as Python breaks them."""
+    return _LINE.findall(text)
+
+
+def compile_partial(text: str, filename: str, first_error: Diagnostic) -> Optional[PartialCompile]:
+    """The further diagnostics and partial code of ``text``, whose whole compile stopped at
+    ``first_error``; None when the error is about the file as a whole (encoding, null bytes, a tree
+    too deep, a bug in bytelens)."""
+    if first_error.kind not in _STATEMENT_ERRORS or first_error.severity != "error":
+        return None
+    lines = split_lines(text)
+    statements = split_statements(text, lines)
+    skipped = _holding(statements, first_error.line - 1) or _last_before(statements, first_error.line - 1)
+    broken: list[Statement] = []
+    kept: list[Statement] = []
+    for statement in statements:
+        if statement is skipped:
+            continue
+        (kept if _parses_alone(lines, statement) else broken).append(statement)
+    code: Optional[Code] = None
+    found: list[Diagnostic] = []
+    while kept and len(broken) <= MAX_FURTHER_ERRORS:
+        found = []
+        try:
+            code = compile_source(_blanked(lines, kept), filename, warnings_out=found)
+            break
+        except CompileError as error:
+            failing = _holding(kept, (error.lineno or 1) - 1)
+            if failing is None:  # a module-wide error: nothing can be vouched for
+                break
+            kept.remove(failing)
+            broken.append(failing)
+    if code is None:
+        kept, found = [], []
+    broken.sort(key=lambda s: s.start)
+    for statement in broken[:MAX_FURTHER_ERRORS]:
+        found.extend(_alone(lines, statement, filename))
+    if len(broken) > MAX_FURTHER_ERRORS:
+        first_unchecked = broken[MAX_FURTHER_ERRORS]
+        found.append(Diagnostic(filename, first_unchecked.start + 1, 1, first_unchecked.start + 1, 1,
+                                "warning", f"bytelens stopped after {MAX_FURTHER_ERRORS} further "
+                                "statements with errors: those from here on are not checked",
+                                kind="bytelens"))
+    unique = dict.fromkeys(found)
+    ordered = sorted(unique, key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message))
+    return PartialCompile(code, _blanked(lines, kept), tuple(ordered))
+
+
+def split_statements(text: str, lines: Optional[Sequence[str]] = None) -> list[Statement]:
+    """The top-level statements of ``text``: from its tree when it parses, else from its lines."""
+    lines = split_lines(text) if lines is None else lines
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _statements_from_lines(text, lines)
+    found: list[Statement] = []
+    for node in tree.body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
+        end = node.end_lineno or node.lineno
+        if found and first < found[-1].end:  # statements sharing a line (``a = 1; b = 2``)
+            found[-1] = Statement(found[-1].start, max(end, found[-1].end))
+        else:
+            found.append(Statement(first, end))
+    return found
+
+
+def _statements_from_lines(text: str, lines: Sequence[str]) -> list[Statement]:
+    inside = _lines_inside_tokens(text)
+    starts: list[int] = []
+    previous_code = ""
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        starts_statement = (not line[0].isspace() and number not in inside and line[0] not in ")]}"
+                            and not _CONTINUATION.match(line) and not previous_code.startswith("@")
+                            and not previous_code.rstrip("\r\n").endswith("\\"))
+        if starts_statement:
+            starts.append(number)
+        previous_code = line
+    ends = starts[1:] + [len(lines)]
+    return [Statement(start, end) for start, end in zip(starts, ends)]
+
+
+def _lines_inside_tokens(text: str) -> set[int]:
+    """The 0-based lines that start inside a string or a bracket, as far as ``tokenize`` gets (a
+    bracket still open where it stops counts for nothing: that is where the error may be)."""
+    inside: set[int] = set()
+    pending: set[int] = set()
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            (row, _), (end_row, _) = token.start, token.end
+            if token.type == tokenize.STRING and end_row > row:
+                inside.update(range(row, end_row))  # rows are 1-based: the lines after the first
+            elif token.type == tokenize.OP and token.string in _BRACKETS:
+                depth = max(depth + _BRACKETS[token.string], 0)
+                if depth == 0:
+                    inside |= pending
+                    pending = set()
+            elif depth > 0 and token.type == tokenize.NL:
+                pending.add(end_row)  # the next line starts inside the bracket
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
+
+
+def _holding(statements: Sequence[Statement], row: int) -> Optional[Statement]:
+    for statement in statements:
+        if statement.start <= row < statement.end:
+            return statement
+    return None
+
+
+def _last_before(statements: Sequence[Statement], row: int) -> Optional[Statement]:
+    before = [statement for statement in statements if statement.start <= row]
+    return before[-1] if before else None
+
+
+def _parses_alone(lines: Sequence[str], statement: Statement) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse("".join(lines[statement.start:statement.end]))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _blanked(lines: Sequence[str], kept: Sequence[Statement]) -> str:
+    """The text with only the ``kept`` statements' lines, every other line left empty."""
+    keep = [False] * len(lines)
+    for statement in kept:
+        keep[statement.start:statement.end] = [True] * (statement.end - statement.start)
+    return "".join(line if keep[number] else _terminator(line) for number, line in enumerate(lines))
+
+
+def _terminator(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else line[-1:] if line[-1:] in ("\r", "\n") else ""
+
+
+def _alone(lines: Sequence[str], statement: Statement, filename: str) -> list[Diagnostic]:
+    """CPython's diagnostics for the statement standing alone at its place."""
+    source = "\n" * statement.start + "".join(lines[statement.start:statement.end])
+    found: list[Diagnostic] = []
+    try:
+        compile_source(source, filename, warnings_out=found)
+    except CompileError as error:
+        found.append(error.to_diagnostic())
+    except Exception as bug:  # a bug in bytelens must not cost the other statements
+        found.append(Diagnostic(filename, statement.start + 1, 1, statement.start + 1, 1, "error",
+                                f"internal compiler error: {type(bug).__name__}: {bug}", "InternalError"))
+    return found
