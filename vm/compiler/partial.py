@@ -33,6 +33,7 @@ from typing import Optional, Sequence
 
 from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
 from bytelens.vm.compiler.pipeline import compile_source
+from bytelens.vm.compiler.source import NULL_BYTES_MESSAGE
 from bytelens.vm.isa.code import Code
 
 #: Most statements with an error of their own reported after the first error.
@@ -76,7 +77,8 @@ def compile_partial(text: str, filename: str, first_error: Diagnostic) -> Option
     """The further diagnostics and partial code of ``text``, whose whole compile stopped at
     ``first_error``; None when the error is about the file as a whole (encoding, null bytes, a tree
     too deep, a bug in bytelens)."""
-    if first_error.kind not in _STATEMENT_ERRORS or first_error.severity != "error":
+    if first_error.kind not in _STATEMENT_ERRORS or first_error.severity != "error" \
+            or first_error.message == NULL_BYTES_MESSAGE:
         return None
     lines = split_lines(text)
     statements = split_statements(text, lines)
