@@ -5,20 +5,20 @@ rest of it is fine: this module finds the errors CPython would report for each o
 statement standing alone, and the code of the statements that compile.
 
     text --split_statements--> top-level statements (line ranges)
-      each but the one holding the first error: parsed alone; those that parse are compiled
-      together, their text kept at its place and every other line blanked (one compile, not one
-      per statement); a statement whose compile error stops that is left out and the rest compiled
-      again, at most MAX_FURTHER_ERRORS times
-      each statement left out: compiled alone at its place (blank lines before it), for CPython's
-      own error and range for it standing alone
+      all but the one holding the first error: checked (parsed, symbol table, compile checks; no
+      code) in runs of consecutive statements, a run that fails halved, in source order: one check
+      of the whole when nothing else fails; each statement that fails alone is compiled alone at
+      its place (blank lines before it) for CPython's own error and range for it standing alone
+      the statements that pass: compiled together, their text kept at its place and every other
+      line blanked (one compile, not one per statement)
 
 The statements come from the tree when the module parses (its error is a compile-stage one), else
 from its lines: a top-level statement starts at a line of code in column 0 (not a closing bracket,
 not ``else``/``elif``/``except``/``finally``, not after a decorator or a backslash), outside a
 string or bracket that ``tokenize`` saw close before it stopped at the error.
 
-The work is bounded: at most MAX_FURTHER_ERRORS statements are reported (and compiled alone), and
-then one diagnostic says that the check stopped.
+The work is bounded: once MAX_FURTHER_ERRORS statements have failed, the rest are not checked
+(nor compiled), and one diagnostic says where the check stopped.
 """
 
 from __future__ import annotations
