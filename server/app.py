@@ -191,12 +191,12 @@ class BytelensServer(LanguageServer):
         return await asyncio.get_running_loop().run_in_executor(self.compiler.executor, function, *args)
 
     async def good_compilation(self, document: Document) -> Optional[Compilation]:
-        """The newest compilation with code (partial while the buffer does not compile), waiting
-        for the first compile of a fresh document."""
-        if not document.code_sources():
+        """The newest compilation that compiled, else (a document never compiled whole) the
+        newest partial one; waits for the first compile of a fresh document."""
+        if document.last_good is None:
             await self.compiler.wait(document.uri)
         sources = document.code_sources()
-        return sources[0] if sources else None
+        return document.last_good or (sources[0] if sources else None)
 
     async def cpython_listing(self, compilation: Compilation, uri: str) -> CPythonListing:
         listing = self._listings.get(compilation)

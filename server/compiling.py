@@ -164,7 +164,7 @@ def _partial_compilation(text: str, filename: str, version: int,
                        partial=found.code is not None, partial_text=found.kept_text)
 
 
-#: What hovers and the disassembly view of a partial compilation say first.
+#: What a hover from a partial compilation says first.
 PARTIAL_NOTE = "Partial: the buffer does not compile; each top-level statement was compiled on its own."
 #: What a further diagnostic's message ends with (docs/server.md, "Broken buffers").
 FURTHER_SUFFIX = " (bytelens: this statement checked alone; CPython stops at the first error, line {line})"

