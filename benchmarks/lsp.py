@@ -16,6 +16,8 @@ standard library's ``_pydecimal.py`` (6,000+ lines) it times:
 - hover: ``textDocument/hover`` round trips on code lines picked at random (fixed seed), one at a
   time, after the first compile: p50, p99 and max;
 - hover while compiling: hovers sent right after a change, while the server compiles it;
+- with ``--broken``, the same on ``_pydecimal.py`` with a stray ``break`` appended (issue 12: the
+  file does not compile, every other statement is compiled on its own, hovers come from that);
 - with ``--pathological``, instead: the worst hover on ``_pydecimal.py`` while another document
   compiles each of the hardening issue's pathological inputs (``PATHOLOGICAL``), hovers sent one
   after another from its didOpen until its diagnostics arrive.
@@ -214,6 +216,9 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
     return results
 
 
+#: What ``--broken`` appends: a statement CPython stops at, after the whole of ``_pydecimal.py``.
+BROKEN_TAIL = "\nbreak\n"
+
 #: Documents that cost far more to compile than their size suggests (tests/test_server_security.py
 #: checks the server against the same shapes).
 PATHOLOGICAL = {
@@ -351,7 +356,7 @@ def compile_times() -> dict[str, dict[str, Any]]:
     return times
 
 
-def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict[str, Any]], lines: int,
+def report(measured: dict[str, dict[str, list[float]]], compiles: Optional[dict[str, dict[str, Any]]], lines: int,
            arguments: argparse.Namespace) -> str:
     ours, floor = measured["bytelens"], measured["trivial pygls"]
     ms = 1000.0
@@ -362,7 +367,8 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
     def both(key: str, statistic) -> tuple[float, float]:
         return statistic(ours[key]), statistic(floor[key])
 
-    out = [f"`_pydecimal.py` ({lines} lines), Python {sys.version.split()[0]}, {arguments.runs} runs of "
+    broken = " with a stray `break` appended" if arguments.broken else ""
+    out = [f"`_pydecimal.py`{broken} ({lines} lines), Python {sys.version.split()[0]}, {arguments.runs} runs of "
            f"{arguments.changes} changes and {arguments.hovers} hovers per server; times in ms.", "",
            "| measurement | bytelens | trivial pygls | ratio |", "|---|---|---|---|",
            row("open -> diagnostics, median", *both("open", statistics.median)),
@@ -378,6 +384,8 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
         out.append(f"| hover while compiling, p50 / p90 / max ({len(busy)} hovers) | "
                    f"{percentile(busy, 0.5) * ms:.2f} / {percentile(busy, 0.9) * ms:.2f} / "
                    f"{max(busy) * ms:.2f} | | |")
+    if compiles is None:
+        return "\n".join(out)
     out += ["", "`compile_text` of the same file in a fresh process (median of 7 compiles: diagnostics known "
                 "/ code ready; collections per compile by generation; longest collection):", ""]
     for mode, title in (("server", "as the server runs it"), ("default", "Python's default collector")):
@@ -390,6 +398,8 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: dict[str, dict
 
 async def main_async(arguments: argparse.Namespace) -> None:
     text = TARGET.read_text(encoding="utf-8")
+    if arguments.broken:
+        text += BROKEN_TAIL
     if arguments.pathological:
         found = {name: await measure_pathological(command, text, arguments.runs) for name, command in SERVERS.items()}
         print(json.dumps(found, indent=1) if arguments.json else report_pathological(found, arguments.runs))
@@ -402,7 +412,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
             results = await measure(command, text, arguments.hovers, arguments.changes)
             for key, value in results.items():
                 measured[name].setdefault(key, []).extend(value if isinstance(value, list) else [value])
-    compiles = compile_times()
+    compiles = compile_times() if not arguments.broken else None  # they time the file that compiles
     if arguments.json:
         print(json.dumps({"measured": measured, "compile": compiles}, indent=1))
     else:
@@ -415,6 +425,8 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=10, help="changes timed (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="runs of the whole measurement (default 3)")
     parser.add_argument("--json", action="store_true", help="raw measurements as JSON")
+    parser.add_argument("--broken", action="store_true",
+                        help="the file with a stray `break` appended (it does not compile)")
     parser.add_argument("--pathological", action="store_true",
                         help="the worst hover while pathological documents compile (see PATHOLOGICAL)")
     parser.add_argument("--compile-only", choices=("default", "server"), help=argparse.SUPPRESS)

@@ -191,15 +191,18 @@ class BytelensServer(LanguageServer):
         return await asyncio.get_running_loop().run_in_executor(self.compiler.executor, function, *args)
 
     async def good_compilation(self, document: Document) -> Optional[Compilation]:
-        """The newest compilation with code, waiting for the first compile of a fresh document."""
+        """The newest compilation that compiled, else (a document never compiled whole) the
+        newest partial one; waits for the first compile of a fresh document."""
         if document.last_good is None:
             await self.compiler.wait(document.uri)
-        return document.last_good
+        sources = document.code_sources()
+        return document.last_good or (sources[0] if sources else None)
 
     async def cpython_listing(self, compilation: Compilation, uri: str) -> CPythonListing:
         listing = self._listings.get(compilation)
         if listing is None:
-            listing = await self.run_off_loop(CPythonListing, compilation.text, filename_of(uri))
+            text = compilation.partial_text if compilation.partial else compilation.text
+            listing = await self.run_off_loop(CPythonListing, text, filename_of(uri))
             self._listings[compilation] = listing
         return listing
 
@@ -211,7 +214,19 @@ class BytelensServer(LanguageServer):
         version, text = document.version, document.text
         found = await self.run_off_loop(lenses.find_functions, text)
         if found is None:
+            await self.compiler.wait(document.uri)
+        compiled = document.compilation
+        if found is None and compiled is not None and compiled.partial and compiled.version == version:
+            # The statements that compile, and the last good text's functions in the others.
+            found = await self.run_off_loop(lenses.find_functions, compiled.partial_text) or []
+            names = {function.qualname for function in found}
+            found += [function for function in await self._functions_from_last_good(document)
+                      if function.qualname not in names]
+            found.sort(key=lambda f: (f.line, f.column))
+        elif found is None:
             found = await self._functions_from_last_good(document)
+        if compiled is not None and compiled.partial and compiled.version == version:
+            found = lenses.marked_partial(found)
         document.functions = (version, found)
         return found
 
@@ -351,15 +366,19 @@ async def on_hover(ls: BytelensServer, params: types.HoverParams) -> Optional[ty
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
-    compilation = await ls.good_compilation(document)
-    if compilation is None:
-        return None
-    index = compilation.index() if compilation.index_ready else await ls.run_off_loop(compilation.index)
-    listing = await ls.cpython_listing(compilation, document.uri) if ls.settings.compare_with_cpython else None
-    stale = document.compilation is not None and not document.compilation.ok
-    current = compilation.lines if compilation.version == document.version else document.lines
-    return hover.hover_at(index, compilation.lines, current, params.position, ls.encoding,
-                          cpython=listing, stale=stale)
+    if not document.code_sources():
+        await ls.compiler.wait(document.uri)
+    newest_compiles = document.compilation is None or document.compilation.ok
+    for compilation in document.code_sources():
+        index = compilation.index() if compilation.index_ready else await ls.run_off_loop(compilation.index)
+        listing = await ls.cpython_listing(compilation, document.uri) if ls.settings.compare_with_cpython else None
+        current = compilation.lines if compilation.version == document.version else document.lines
+        found = hover.hover_at(index, compilation.lines, current, params.position, ls.encoding,
+                               cpython=listing, stale=not compilation.partial and not newest_compiles,
+                               partial=compilation.partial)
+        if found is not None:
+            return found
+    return None
 
 
 async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list[types.CodeLens]:

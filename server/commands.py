@@ -69,8 +69,9 @@ def parse_disassemble_arguments(raw: Any) -> str:
 
 
 def disassembly(good: Optional[Compilation], newest: Optional[Compilation]) -> dict[str, Any]:
-    """The ``bytelens.disassemble`` result: the whole-file listing of the newest good compilation,
-    its line map (0-based), and the newest compilation's first error, if it has one."""
+    """The ``bytelens.disassemble`` result: the whole-file listing of ``good`` (the newest good
+    compilation, or a partial one: ``partial`` says so), its line map (0-based), and the newest
+    compilation's first error, if it has one."""
     error = None
     if newest is not None and not newest.ok:
         error = _first_error(newest)
@@ -78,7 +79,7 @@ def disassembly(good: Optional[Compilation], newest: Optional[Compilation]) -> d
         return {"text": "", "map": [], "error": error or "the file has not been compiled"}
     text, mapping = disassembly_map(good.code)
     entries = [{"sourceLine": line - 1, "disLines": rows} for line, rows in sorted(mapping.items())]
-    return {"text": text, "map": entries, "error": error}
+    return {"text": text, "map": entries, "error": error, "partial": good.partial}
 
 
 def _first_error(compilation: Compilation) -> str:

@@ -20,6 +20,7 @@ the document's last good one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import threading
@@ -33,6 +34,7 @@ from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
+from bytelens.vm.compiler.partial import compile_partial
 from bytelens.vm.isa.code import Code
 from bytelens.vm.compiler.diagnostics import Diagnostic
 
@@ -58,8 +60,13 @@ class Compilation:
     version: int
     #: The compiled text, as lines with their terminators (positions refer to this text).
     lines: list[str]
+    #: The module's code; when ``partial``, that of the top-level statements that compile alone.
     code: Optional[Code]
     diagnostics: tuple[Diagnostic, ...]
+    #: The module does not compile: ``code`` is of its other statements, each at its place.
+    partial: bool = False
+    #: When ``partial``: the text ``code`` was compiled from (the statements left out blanked).
+    partial_text: Optional[str] = None
     #: The compiler's own failure (a bug in bytelens, not in the user's code), with its traceback.
     internal_error: Optional[str] = None
     internal_traceback: Optional[str] = None
@@ -68,6 +75,12 @@ class Compilation:
 
     @property
     def ok(self) -> bool:
+        """Whether the whole module compiled."""
+        return self.code is not None and not self.partial
+
+    @property
+    def has_code(self) -> bool:
+        """Whether there is code to show (the module's, or its statements' when ``partial``)."""
         return self.code is not None
 
     @property
@@ -127,7 +140,39 @@ def compile_text(text: str, filename: str, version: int,
                            internal_traceback=traceback.format_exc())
     finally:
         pause.end()
+    if result.code is None and result.diagnostics:
+        return _partial_compilation(text, filename, version, tuple(result.diagnostics))
     return Compilation(version, split_lines(text), result.code, tuple(result.diagnostics))
+
+
+def _partial_compilation(text: str, filename: str, version: int,
+                         whole: tuple[Diagnostic, ...]) -> Compilation:
+    """A module that does not compile: CPython's diagnostics, then those of each other top-level
+    statement standing alone (marked: see ``further``), and the code of the statements that compile."""
+    try:
+        found = compile_partial(text, filename, whole[0])
+    except Exception:  # a bug here must not cost the user CPython's own diagnostics
+        logger.exception("compiling the statements of %s alone failed", filename)
+        found = None
+    if found is None:
+        return Compilation(version, split_lines(text), None, whole)
+    known = set(whole)
+    further_ones = [further(d, whole[0].line) for d in found.diagnostics if d not in known]
+    rest = sorted([*whole[1:], *further_ones],
+                  key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message))
+    return Compilation(version, split_lines(text), found.code, (whole[0], *rest),
+                       partial=found.code is not None, partial_text=found.kept_text)
+
+
+#: What a hover from a partial compilation says first.
+PARTIAL_NOTE = "Partial: the buffer does not compile; each top-level statement was compiled on its own."
+#: What a further diagnostic's message ends with (docs/server.md, "Broken buffers").
+FURTHER_SUFFIX = " (bytelens: this statement checked alone; CPython stops at the first error, line {line})"
+
+
+def further(diagnostic: Diagnostic, first_line: int) -> Diagnostic:
+    """A diagnostic CPython would not report for the whole file, marked as found past its first error."""
+    return dataclasses.replace(diagnostic, message=diagnostic.message + FURTHER_SUFFIX.format(line=first_line))
 
 
 def too_large(text: str, filename: str) -> Optional[Diagnostic]:
@@ -245,7 +290,7 @@ class CompileScheduler:
         if self._documents.get(uri) is not document or document.version != version:
             return
         self._on_result(document, compilation)
-        if compilation.ok:
+        if compilation.has_code:
             # Decode for hovers now, off the loop, rather than on the first hover of each function.
             await asyncio.get_running_loop().run_in_executor(self._executor, compilation.warm_index)
 

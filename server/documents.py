@@ -79,6 +79,14 @@ class Document:
         if compilation.ok and (self.last_good is None or compilation.version >= self.last_good.version):
             self.last_good = compilation
 
+    def code_sources(self) -> list["Compilation"]:
+        """The compilations hovers may use, best first: the newest one with code (whole, or
+        partial while the buffer does not compile: it describes the current statements), then
+        the last good one (an older text, for the lines a partial compile has no code for)."""
+        found = [c for c in (self.compilation, self.last_good) if c is not None and c.has_code]
+        found.sort(key=lambda c: c.version, reverse=True)
+        return list(dict.fromkeys(found))
+
 
 def corresponding_line(current: Sequence[str], older: Sequence[str], row: int) -> Optional[int]:
     """The line of ``older`` text that line ``row`` of ``current`` was, when it lies outside the part

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 from lsprotocol import types
 
 from bytelens.server.comparison import CPYTHON, CPythonListing
+from bytelens.server.compiling import PARTIAL_NOTE
 from bytelens.server.documents import corresponding_line
 from bytelens.server.lineindex import LineIndex, Section
 from bytelens.server.positions import Encoding, ast_span_to_range, byte_to_index, line_content, lsp_to_ast
@@ -37,7 +38,7 @@ class HoverText:
 
 def hover_at(index: LineIndex, compiled: Sequence[str], current: Sequence[str], position: types.Position,
              encoding: Encoding, *, cpython: Optional[CPythonListing] = None,
-             stale: bool = False) -> Optional[types.Hover]:
+             stale: bool = False, partial: bool = False) -> Optional[types.Hover]:
     """The LSP hover at ``position`` of the ``current`` text, from a compilation of the text
     ``compiled`` (an older one while the buffer does not compile: lines the edit moved are
     followed, lines it changed get no hover)."""
@@ -45,7 +46,7 @@ def hover_at(index: LineIndex, compiled: Sequence[str], current: Sequence[str], 
     if row is None:
         return None
     line, column = lsp_to_ast(compiled, types.Position(row, position.character), encoding)
-    text = describe(index, compiled, line, column, cpython=cpython, stale=stale)
+    text = describe(index, compiled, line, column, cpython=cpython, stale=stale, partial=partial)
     if text is None:
         return None
     span = ast_span_to_range(compiled, text.span, encoding) if text.span is not None else None
@@ -58,14 +59,20 @@ def hover_at(index: LineIndex, compiled: Sequence[str], current: Sequence[str], 
 
 
 def describe(index: LineIndex, lines: Sequence[str], line: int, column: Optional[int], *,
-             cpython: Optional[CPythonListing] = None, stale: bool = False) -> Optional[HoverText]:
-    """The hover for AST position (``line``, byte ``column``); None when the line has no bytecode."""
+             cpython: Optional[CPythonListing] = None, stale: bool = False,
+             partial: bool = False) -> Optional[HoverText]:
+    """The hover for AST position (``line``, byte ``column``); None when the line has no bytecode.
+
+    ``stale``: from the last compilation that compiled; ``partial``: from a module that does not
+    compile, its top-level statements compiled alone (compiling.py)."""
     sections = index.sections(line)
     if not sections:
         return None
     parts: list[str] = []
     if stale:
         parts.append("_The buffer does not compile: this is the last compilation that did._")
+    elif partial:
+        parts.append(f"_{PARTIAL_NOTE}_")
     span = None
     expression = index.expression_at(line, column) if column is not None else None
     if expression is not None:

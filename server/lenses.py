@@ -18,6 +18,7 @@ imported asyncio).
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterator, Optional, Union
 
@@ -25,6 +26,8 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 #: The title's arrow.
 TRACE_MARK = "▷"
+#: A partial lens's title ends with this: the file does not compile, so the trace will refuse.
+PARTIAL_SUFFIX = " (partial: the file does not compile)"
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,17 @@ class TracedFunction:
     call: Optional[str]
     #: What the client offers the user to edit when ``call`` is None.
     template: str
+    #: Found while the module does not compile (from its statements that do): the title says so.
+    partial: bool = False
 
     def title(self, outcome: Optional[str] = None) -> str:
         """The lens title: the last run's outcome, else what a click will run."""
         if outcome:
             return outcome
+        suffix = PARTIAL_SUFFIX if self.partial else ""
         if self.call is not None:
-            return f"{TRACE_MARK} Trace {self.call}"
-        return f"{TRACE_MARK} Trace {self.name}(…)"
+            return f"{TRACE_MARK} Trace {self.call}{suffix}"
+        return f"{TRACE_MARK} Trace {self.name}(…){suffix}"
 
 
 def find_functions(source: str) -> Optional[list[TracedFunction]]:
@@ -62,6 +68,11 @@ def find_functions(source: str) -> Optional[list[TracedFunction]]:
     _Finder(found).scan(tree.body, prefix="", reach=None)
     found.sort(key=lambda f: (f.line, f.column))
     return found
+
+
+def marked_partial(found: list[TracedFunction]) -> list[TracedFunction]:
+    """The functions, marked as found in a module that does not compile."""
+    return [dataclasses.replace(function, partial=True) for function in found]
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,11 @@ try {
 
 async function run() {
     await openWorkbench();
+    if (process.env.E2E_ONLY === 'broken-buffers') {
+        await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Yes, I trust the authors' }).click();
+        await checkBrokenBuffers();
+        return;
+    }
 
     // Restricted Mode: the workspace's interpreter setting is ignored and tracing is refused.
     await page.locator('.monaco-dialog-box').getByRole('button', { name: "No, I don't trust the authors" }).click();
@@ -211,6 +216,35 @@ async function checkDiagnostics() {
     log('fixing it clears the squiggle and the problem');
     await runCommand('View: Toggle Panel Visibility');
     await page.keyboard.press('Control+S');
+}
+
+/** A file with two errors in different functions and a warning between them (workspace/broken.py):
+ * every diagnostic in Problems, and a hover in its correct function. The test compares the
+ * Problems text printed here with CPython (tests/test_vscode_broken_buffers.py). */
+async function checkBrokenBuffers() {
+    await openFile('broken.py');
+    const editor = group('broken.py').locator('.monaco-editor');
+    await editor.locator('.squiggly-error').nth(1).waitFor({ timeout: SERVER_TIMEOUT });
+    await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row', { hasText: 'bytelens' });
+    const deadline = Date.now() + UI_TIMEOUT;
+    while ((await rows.count()) < 3 && Date.now() < deadline) {
+        await page.waitForTimeout(200);
+    }
+    const problems = await rows.evaluateAll((elements) => elements.map((element) => element.innerText.replace(/\s+/g, ' ').trim()));
+    console.log(`  drive: problems ${JSON.stringify(problems)}`);
+    log('a broken file shows every diagnostic');
+    await runCommand('View: Toggle Panel Visibility');
+    await editor.locator('.view-lines').click();
+    await goToLine(1);
+    await (await line(editor, 'result *= i')).locator('span span', { hasText: 'result' }).first().hover();
+    const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
+    await hover.waitFor({ timeout: SERVER_TIMEOUT });
+    const text = await hover.innerText();
+    assert.match(text, /^Partial/, `the hover does not say it is partial:\n${text}`);
+    assert.match(text, /INPLACE_MULTIPLY/, `the hover shows no bytecode of the line:\n${text}`);
+    log('a hover in a correct function of a broken file shows its bytecode');
+    await shot('broken-buffers');
 }
 
 /** Puts the cursor on `lineNumber` (1-based) of the active editor and scrolls it into view. */

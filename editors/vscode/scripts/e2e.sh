@@ -11,6 +11,7 @@
 #   E2E_SCREENSHOTS   where the screenshots go (default: a scratch folder under .e2e/; the docs'
 #                     pictures are made with E2E_SCREENSHOTS=docs/images)
 #   CHROMIUM          the browser (default: /usr/bin/chromium, installed with apt-get when missing)
+#   E2E_ONLY          broken-buffers: only the broken-buffer checks (tests/test_vscode_broken_buffers.py)
 set -euo pipefail
 
 EXTENSION="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -81,7 +82,7 @@ say "packaging the extension"
 # --- a fresh VS Code profile and workspace -----------------------------------------------------
 rm -rf "$STATE/user-data" "$STATE/extensions" "$STATE/workspace"
 mkdir -p "$STATE/user-data/User" "$STATE/workspace/.vscode" "$SCREENSHOTS"
-cp "$TOOLS/workspace/demo.py" "$STATE/workspace/"
+cp "$TOOLS/workspace/"*.py "$STATE/workspace/"
 cat > "$STATE/user-data/User/settings.json" <<'JSON'
 {
     "workbench.startupEditor": "none",

@@ -22,6 +22,7 @@ local REFRESH_DELAY_MS = 300
 ---@field dis_lines table<integer, integer[]>  0-based source line -> 0-based disassembly lines
 ---@field source_line table<integer, integer>  0-based disassembly line -> 0-based source line
 ---@field error string|nil                   the last compile error
+---@field partial boolean                     the listing is of the statements that compile alone
 ---@field timer userdata|nil                 pending refresh
 
 ---@type table<integer, bytelens.DisView>  source buffer -> view
@@ -46,7 +47,9 @@ local function set_winbar(view)
   end
   local title = 'bytelens dis  ' .. vim.fn.fnamemodify(vim.api.nvim_buf_get_name(view.source), ':t')
   if view.error then
-    title = title .. '  |  compile error: ' .. view.error .. ' (showing the last good compilation)'
+    local shown = view.partial and 'showing the statements that compile, each on its own'
+      or 'showing the last good compilation'
+    title = title .. '  |  compile error: ' .. view.error .. ' (' .. shown .. ')'
   end
   vim.wo[win].winbar = title:gsub('%%', '%%%%')
 end
@@ -116,6 +119,7 @@ local function render(view, result)
     end
   end
   view.error = (type(result.error) == 'string' and result.error ~= '') and result.error or nil
+  view.partial = result.partial == true
   vim.bo[view.buf].modifiable = true
   vim.api.nvim_buf_set_lines(view.buf, 0, -1, false, lines)
   vim.bo[view.buf].modifiable = false

@@ -93,7 +93,8 @@ export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.
             if (!result.text) {
                 return `# ${result.error.split('\n').join('\n# ')}\n`;
             }
-            vscode.window.setStatusBarMessage(`$(warning) bytelens: ${result.error} (the listing is from the last good compile)`, 10_000);
+            const shown = result.partial ? 'the listing is of the statements that compile, each on its own' : 'the listing is from the last good compile';
+            vscode.window.setStatusBarMessage(`$(warning) bytelens: ${result.error} (${shown})`, 10_000);
         }
         setTimeout(() => this.highlightAll(false), 0);
         return result.text;

@@ -18,6 +18,8 @@ export interface DisassembleResult {
     text: string;
     map: DisassemblyMapEntry[];
     error: string | null;
+    /** The listing is of the top-level statements that compile, each on its own (docs/server.md). */
+    partial?: boolean;
 }
 
 function isEntry(value: unknown): value is DisassemblyMapEntry {
