@@ -11,10 +11,10 @@ from handmade import assemble
 
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_NEWLOCALS, CO_OPTIMIZED
+from bytelens.vm.isa.wordcode import units
 from bytelens.vm.isa.disassembler import (
     MAX_CONST_REPR,
     code_summary,
-    decode_wordcode,
     disassembly_map,
     format_disassembly,
     format_instruction,
@@ -56,7 +56,7 @@ def by_offset(code):
 
 def test_decode_folds_extended_arg_and_lists_it():
     code = assemble([("LOAD_CONST", 0x10203)], consts=tuple(range(0x10204)))
-    decoded = list(decode_wordcode(code.code))
+    decoded = list(units(code.code))
     assert [(op, arg) for _, op, arg in decoded] == [
         (opcodes.EXTENDED_ARG, 0x01), (opcodes.EXTENDED_ARG, 0x0102), (opcodes.LOAD_CONST, 0x10203)]
     instr = get_instructions(code)[-1]
@@ -68,7 +68,7 @@ def test_decode_matches_cpython_on_the_same_wordcode():
     raw = bytes([cpython_opcode.EXTENDED_ARG, 1, cpython_opcode.EXTENDED_ARG, 2,
                  cpython_opcode.opmap["LOAD_CONST"], 3, cpython_opcode.opmap["NOP"], 0])
     theirs = [(offset, op, arg) for offset, op, arg in dis._unpack_opargs(raw)]
-    ours = [(offset, op, arg) for offset, op, arg in decode_wordcode(raw)]
+    ours = [(offset, op, arg) for offset, op, arg in units(raw)]
     assert [(o, a) for o, _, a in ours[:3]] == [(o, a) for o, _, a in theirs[:3]]
 
 
