@@ -345,8 +345,8 @@ class BlockWriter:
         return True
 
     def op_LOAD_DEREF(self, arg, index, nxt, target):
-        from bytelens.vm.runtime.ops.names import _unbound_cell_error
-        error = self.ref(_unbound_cell_error(self.code, arg), "u")
+        from bytelens.vm.runtime.ops.names import unbound_cell_error
+        error = self.ref(unbound_cell_error(self.code, arg), "u")
         value = self.new_temp()
         self.defaults["_NULL"] = NULL
         self.emit("try:")

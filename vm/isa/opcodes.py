@@ -244,7 +244,7 @@ OPS: tuple[OpInfo, ...] = (
            operator_kind=OperatorKind.UNARY, symbol="+", function=operator.pos, ast_name="UAdd"),
     OpInfo("UNARY_NEGATIVE", 11, Arg.NONE, 1, 1, "… x → … -x", "TOS = -TOS.",
            operator_kind=OperatorKind.UNARY, symbol="-", function=operator.neg, ast_name="USub", purity=Purity.ON_NUMBERS),
-    OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "… x → … not x", "TOS = not TOS.",
+    OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "… x → … (not x)", "TOS = not TOS.",
            operator_kind=OperatorKind.UNARY, symbol="not", function=operator.not_, ast_name="Not", purity=Purity.ON_NUMBERS),
     OpInfo("UNARY_INVERT", 15, Arg.NONE, 1, 1, "… x → … ~x", "TOS = ~TOS.",
            operator_kind=OperatorKind.UNARY, symbol="~", function=operator.invert, ast_name="Invert"),

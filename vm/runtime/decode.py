@@ -8,7 +8,7 @@ slot holds the handler of the instruction it prefixes, so a jump to the prefix r
 
 The handler factories live in the ``runtime/ops/`` modules, registered here by opcode name with
 ``@handles("NAME")``; ``tests/test_vm_core.py::test_every_instruction_has_a_handler`` checks
-that every instruction of the table has one.
+(through ``missing_handlers``) that every instruction of the table has one.
 """
 
 from __future__ import annotations
@@ -195,6 +195,13 @@ def _decode(code: Code) -> Decoded:
             offsets[slot] = ins.offset
             codes[slot] = ins.op.code
     return Decoded(code, ops, offsets, codes)
+
+
+def missing_handlers() -> list[str]:
+    """The instructions of the table that no ``@handles`` registers (EXTENDED_ARG needs none: the
+    decoder folds it into the instruction it prefixes)."""
+    _load_handler_modules()
+    return [op.name for op in opcodes.OPS if op.code not in FACTORIES and op.code != opcodes.EXTENDED_ARG]
 
 
 def _fell_off_end(frame, stack, fast):

@@ -20,7 +20,7 @@ def _name_error(name: str) -> NameError:
     return NameError(f"name '{name}' is not defined", name=name)
 
 
-def _unbound_cell_error(code, index: int):
+def unbound_cell_error(code, index: int):
     """A function making CPython's format_exc_unbound error for cell ``index`` (a cell variable is a
     local, a free variable is not). Handlers keep this, not the code object (decoded forms must not
     keep their code alive)."""
@@ -215,7 +215,7 @@ def _load_closure(ins: Instr):
 def _load_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def load_deref(f, s, l):
         try:
@@ -242,7 +242,7 @@ def _store_deref(ins: Instr):
 def _delete_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def delete_deref(f, s, l):
         cell = f.cells[i]
@@ -260,7 +260,7 @@ def _load_classderef(ins: Instr):
     nxt = ins.next
     i = ins.arg
     name = (ins.code.cellvars + ins.code.freevars)[i]
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def load_classderef(f, s, l):
         namespace = f.locals
