@@ -4,8 +4,12 @@ renderer read.
 The set is CPython 3.7's, the last whose block stack tracked loops as well as try blocks, with a few
 instructions added where Python 3.11 syntax has no 3.7 equivalent (pattern matching, ``except*``,
 ``async for`` cleanup, ``assert``'s un-shadowable AssertionError, general stack copies). Each entry
-says how many values it pops and pushes, whether and where it jumps, and what it does to the block
-stack, so that nothing else needs its own list of opcodes.
+says how many values it pops and pushes and shows it as a stack picture (docs/bytecode.md), whether
+and where it jumps, what it does to the block stack, which Python operator it applies (symbol, host
+function, ast class), whether a compiled block ends after it and what a recording block may assume
+after it (``Purity``), so that nothing else needs its own list of opcodes. The ``NAME = code``
+constants at the end are written out (and checked against ``OPS`` by tests/test_opcodes.py) so that
+go-to-definition and type checkers find them. Adding an opcode: docs/vm.md, "Adding an opcode".
 
 Two deliberate simplifications of 3.7, documented here because the VM and the compiler rely on them:
 
@@ -189,7 +193,8 @@ class OpInfo:
     def block_effect(self) -> str | None:
         """What the instruction does to the block stack, in words, or None."""
         if self.pushes_block is not None:
-            return f"pushes {'an' if self.pushes_block.value[0] in 'aeiou' else 'a'} {self.pushes_block.value} block"
+            kind = self.pushes_block.value
+            return f"pushes {'an' if kind[0] in 'aeiou' else 'a'} {kind} block"
         return "pops a block" if self.pops_block else None
 
     def stack_effect(self, arg: int = 0, jump: bool = False) -> int:
@@ -226,83 +231,119 @@ OPS: tuple[OpInfo, ...] = (
            purity=Purity.QUIET_OPERAND),
     OpInfo("ROT_TWO", 2, Arg.NONE, 2, 2, "… a b → … b a", "Swap TOS and TOS1.",
            purity=Purity.PURE),
-    OpInfo("ROT_THREE", 3, Arg.NONE, 3, 3, "… a b c → … c a b", "Lift TOS1 and TOS2 one place; move TOS down to TOS2.",
+    OpInfo("ROT_THREE", 3, Arg.NONE, 3, 3, "… a b c → … c a b",
+           "Lift TOS1 and TOS2 one place; move TOS down to TOS2.",
            purity=Purity.PURE),
     OpInfo("DUP_TOP", 4, Arg.NONE, 1, 2, "… x → … x x", "Push a second reference to TOS.",
            purity=Purity.PURE),
-    OpInfo("DUP_TOP_TWO", 5, Arg.NONE, 2, 4, "… a b → … a b a b", "Duplicate the two top values, keeping their order.",
+    OpInfo("DUP_TOP_TWO", 5, Arg.NONE, 2, 4, "… a b → … a b a b",
+           "Duplicate the two top values, keeping their order.",
            purity=Purity.PURE),
-    OpInfo("ROT_FOUR", 6, Arg.NONE, 4, 4, "… a b c d → … d a b c", "Lift the three values below TOS one place; move TOS down to TOS3. (3.8)"),
-    OpInfo("NOP", 9, Arg.NONE, 0, 0, "… → …", "Do nothing (keeps a line's position when its code was optimised away).",
+    OpInfo("ROT_FOUR", 6, Arg.NONE, 4, 4, "… a b c d → … d a b c",
+           "Lift the three values below TOS one place; move TOS down to TOS3. (3.8)"),
+    OpInfo("NOP", 9, Arg.NONE, 0, 0, "… → …",
+           "Do nothing (keeps a line's position when its code was optimised away).",
            purity=Purity.PURE),
     OpInfo("ROT_N", 99, Arg.COUNT, lambda n: n, lambda n: n,
-           "… x1 … xn → … xn x1 … xn-1", "Lift the n-1 values below TOS one place; move TOS down to position n. (3.10)"),
+           "… x1 … xn → … xn x1 … xn-1",
+           "Lift the n-1 values below TOS one place; move TOS down to position n. (3.10)"),
     OpInfo("COPY", 162, Arg.COUNT, lambda n: n, lambda n: n + 1,
-           "… xn … x1 → … xn … x1 xn", "Push a copy of the n-th value from the top (COPY 1 is DUP_TOP). (3.11)"),
+           "… xn … x1 → … xn … x1 xn",
+           "Push a copy of the n-th value from the top (COPY 1 is DUP_TOP). (3.11)"),
     # --- unary and binary operators -------------------------------------------------------------
     OpInfo("UNARY_POSITIVE", 10, Arg.NONE, 1, 1, "… x → … +x", "TOS = +TOS.",
            operator_kind=OperatorKind.UNARY, symbol="+", function=operator.pos, ast_name="UAdd"),
     OpInfo("UNARY_NEGATIVE", 11, Arg.NONE, 1, 1, "… x → … -x", "TOS = -TOS.",
-           operator_kind=OperatorKind.UNARY, symbol="-", function=operator.neg, ast_name="USub", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.UNARY, symbol="-", function=operator.neg, ast_name="USub",
+           purity=Purity.ON_NUMBERS),
     OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "… x → … (not x)", "TOS = not TOS.",
-           operator_kind=OperatorKind.UNARY, symbol="not", function=operator.not_, ast_name="Not", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.UNARY, symbol="not", function=operator.not_, ast_name="Not",
+           purity=Purity.ON_NUMBERS),
     OpInfo("UNARY_INVERT", 15, Arg.NONE, 1, 1, "… x → … ~x", "TOS = ~TOS.",
            operator_kind=OperatorKind.UNARY, symbol="~", function=operator.invert, ast_name="Invert"),
     OpInfo("BINARY_MATRIX_MULTIPLY", 16, Arg.NONE, 2, 1, "… a b → … a@b", "TOS = TOS1 @ TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="@", function=operator.matmul, ast_name="MatMult", purity=Purity.ON_NUMBERS),
-    OpInfo("INPLACE_MATRIX_MULTIPLY", 17, Arg.NONE, 2, 1, "… a b → … a@=b", "TOS = TOS1 @= TOS (in place when supported).",
-           operator_kind=OperatorKind.INPLACE, symbol="@=", function=operator.imatmul, ast_name="MatMult", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="@", function=operator.matmul, ast_name="MatMult",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_MATRIX_MULTIPLY", 17, Arg.NONE, 2, 1, "… a b → … a@=b",
+           "TOS = TOS1 @= TOS (in place when supported).",
+           operator_kind=OperatorKind.INPLACE, symbol="@=", function=operator.imatmul, ast_name="MatMult",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_POWER", 19, Arg.NONE, 2, 1, "… a b → … a**b", "TOS = TOS1 ** TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="**", function=operator.pow, ast_name="Pow", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="**", function=operator.pow, ast_name="Pow",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_MULTIPLY", 20, Arg.NONE, 2, 1, "… a b → … a*b", "TOS = TOS1 * TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="*", function=operator.mul, ast_name="Mult", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="*", function=operator.mul, ast_name="Mult",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_MODULO", 22, Arg.NONE, 2, 1, "… a b → … a%b", "TOS = TOS1 % TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="%", function=operator.mod, ast_name="Mod", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="%", function=operator.mod, ast_name="Mod",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_ADD", 23, Arg.NONE, 2, 1, "… a b → … a+b", "TOS = TOS1 + TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="+", function=operator.add, ast_name="Add", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="+", function=operator.add, ast_name="Add",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_SUBTRACT", 24, Arg.NONE, 2, 1, "… a b → … a-b", "TOS = TOS1 - TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="-", function=operator.sub, ast_name="Sub", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="-", function=operator.sub, ast_name="Sub",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_SUBSCR", 25, Arg.NONE, 2, 1, "… container key → … container[key]", "TOS = TOS1[TOS]."),
     OpInfo("BINARY_FLOOR_DIVIDE", 26, Arg.NONE, 2, 1, "… a b → … a//b", "TOS = TOS1 // TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="//", function=operator.floordiv, ast_name="FloorDiv", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="//", function=operator.floordiv, ast_name="FloorDiv",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_TRUE_DIVIDE", 27, Arg.NONE, 2, 1, "… a b → … a/b", "TOS = TOS1 / TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="/", function=operator.truediv, ast_name="Div", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="/", function=operator.truediv, ast_name="Div",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_FLOOR_DIVIDE", 28, Arg.NONE, 2, 1, "… a b → … a//=b", "TOS = TOS1 //= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="//=", function=operator.ifloordiv, ast_name="FloorDiv", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="//=", function=operator.ifloordiv, ast_name="FloorDiv",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_TRUE_DIVIDE", 29, Arg.NONE, 2, 1, "… a b → … a/=b", "TOS = TOS1 /= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="/=", function=operator.itruediv, ast_name="Div", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="/=", function=operator.itruediv, ast_name="Div",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_ADD", 55, Arg.NONE, 2, 1, "… a b → … a+=b", "TOS = TOS1 += TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="+=", function=operator.iadd, ast_name="Add", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="+=", function=operator.iadd, ast_name="Add",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_SUBTRACT", 56, Arg.NONE, 2, 1, "… a b → … a-=b", "TOS = TOS1 -= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="-=", function=operator.isub, ast_name="Sub", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="-=", function=operator.isub, ast_name="Sub",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_MULTIPLY", 57, Arg.NONE, 2, 1, "… a b → … a*=b", "TOS = TOS1 *= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="*=", function=operator.imul, ast_name="Mult", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="*=", function=operator.imul, ast_name="Mult",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_MODULO", 59, Arg.NONE, 2, 1, "… a b → … a%=b", "TOS = TOS1 %= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="%=", function=operator.imod, ast_name="Mod", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="%=", function=operator.imod, ast_name="Mod",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_LSHIFT", 62, Arg.NONE, 2, 1, "… a b → … a<<b", "TOS = TOS1 << TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="<<", function=operator.lshift, ast_name="LShift", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="<<", function=operator.lshift, ast_name="LShift",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_RSHIFT", 63, Arg.NONE, 2, 1, "… a b → … a>>b", "TOS = TOS1 >> TOS.",
-           operator_kind=OperatorKind.BINARY, symbol=">>", function=operator.rshift, ast_name="RShift", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol=">>", function=operator.rshift, ast_name="RShift",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_AND", 64, Arg.NONE, 2, 1, "… a b → … a&b", "TOS = TOS1 & TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="&", function=operator.and_, ast_name="BitAnd", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="&", function=operator.and_, ast_name="BitAnd",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_XOR", 65, Arg.NONE, 2, 1, "… a b → … a^b", "TOS = TOS1 ^ TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="^", function=operator.xor, ast_name="BitXor", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="^", function=operator.xor, ast_name="BitXor",
+           purity=Purity.ON_NUMBERS),
     OpInfo("BINARY_OR", 66, Arg.NONE, 2, 1, "… a b → … a|b", "TOS = TOS1 | TOS.",
-           operator_kind=OperatorKind.BINARY, symbol="|", function=operator.or_, ast_name="BitOr", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.BINARY, symbol="|", function=operator.or_, ast_name="BitOr",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_POWER", 67, Arg.NONE, 2, 1, "… a b → … a**=b", "TOS = TOS1 **= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="**=", function=operator.ipow, ast_name="Pow", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="**=", function=operator.ipow, ast_name="Pow",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_LSHIFT", 75, Arg.NONE, 2, 1, "… a b → … a<<=b", "TOS = TOS1 <<= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="<<=", function=operator.ilshift, ast_name="LShift", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="<<=", function=operator.ilshift, ast_name="LShift",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_RSHIFT", 76, Arg.NONE, 2, 1, "… a b → … a>>=b", "TOS = TOS1 >>= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol=">>=", function=operator.irshift, ast_name="RShift", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol=">>=", function=operator.irshift, ast_name="RShift",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_AND", 77, Arg.NONE, 2, 1, "… a b → … a&=b", "TOS = TOS1 &= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="&=", function=operator.iand, ast_name="BitAnd", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="&=", function=operator.iand, ast_name="BitAnd",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_XOR", 78, Arg.NONE, 2, 1, "… a b → … a^=b", "TOS = TOS1 ^= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="^=", function=operator.ixor, ast_name="BitXor", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="^=", function=operator.ixor, ast_name="BitXor",
+           purity=Purity.ON_NUMBERS),
     OpInfo("INPLACE_OR", 79, Arg.NONE, 2, 1, "… a b → … a|=b", "TOS = TOS1 |= TOS.",
-           operator_kind=OperatorKind.INPLACE, symbol="|=", function=operator.ior, ast_name="BitOr", purity=Purity.ON_NUMBERS),
+           operator_kind=OperatorKind.INPLACE, symbol="|=", function=operator.ior, ast_name="BitOr",
+           purity=Purity.ON_NUMBERS),
     OpInfo("COMPARE_OP", 107, Arg.COMPARE, 2, 1,
-           "… a b → … (a <op> b)", "TOS = TOS1 <op> TOS, op = COMPARE_OPS[arg]; 'exception match' tests an exception against a "
+           "… a b → … (a <op> b)",
+           "TOS = TOS1 <op> TOS, op = COMPARE_OPS[arg]; 'exception match' tests an exception against a "
            "class or tuple of classes (raising TypeError for anything else).",
            operator_kind=OperatorKind.COMPARE, purity=Purity.BY_COMPARISON),
     # --- subscripts, attributes, names ----------------------------------------------------------
@@ -314,16 +355,19 @@ OPS: tuple[OpInfo, ...] = (
     OpInfo("STORE_ATTR", 95, Arg.NAME, 2, 0, "… value owner → …", "setattr(TOS, names[arg], TOS1)."),
     OpInfo("DELETE_ATTR", 96, Arg.NAME, 1, 0, "… owner → …", "delattr(TOS, names[arg])."),
     OpInfo("LOAD_METHOD", 160, Arg.NAME, 1, 2,
-           "… owner → … method self", "Look up method names[arg] on TOS. Pushes (unbound function, TOS) when the attribute is a plain "
+           "… owner → … method self",
+           "Look up method names[arg] on TOS. Pushes (unbound function, TOS) when the attribute is a plain "
            "function found on the type, else (NULL marker, bound attribute); CALL_METHOD consumes both."),
     OpInfo("LOAD_CONST", 100, Arg.CONST, 0, 1, "… → … constant", "Push consts[arg].",
            purity=Purity.PURE),
     OpInfo("LOAD_NAME", 101, Arg.NAME, 0, 1,
-           "… → … value", "Push the value of names[arg], looked up in locals, then globals, then builtins (module and "
+           "… → … value",
+           "Push the value of names[arg], looked up in locals, then globals, then builtins (module and "
            "class bodies)."),
     OpInfo("STORE_NAME", 90, Arg.NAME, 1, 0, "… value → …", "locals[names[arg]] = TOS."),
     OpInfo("DELETE_NAME", 91, Arg.NAME, 0, 0, "… → …", "del locals[names[arg]]."),
-    OpInfo("LOAD_GLOBAL", 116, Arg.NAME, 0, 1, "… → … value", "Push globals[names[arg]], falling back on builtins.",
+    OpInfo("LOAD_GLOBAL", 116, Arg.NAME, 0, 1, "… → … value",
+           "Push globals[names[arg]], falling back on builtins.",
            purity=Purity.PURE),
     OpInfo("STORE_GLOBAL", 97, Arg.NAME, 1, 0, "… value → …", "globals[names[arg]] = TOS."),
     OpInfo("DELETE_GLOBAL", 98, Arg.NAME, 0, 0, "… → …", "del globals[names[arg]]."),
@@ -336,76 +380,105 @@ OPS: tuple[OpInfo, ...] = (
     OpInfo("LOAD_CLOSURE", 135, Arg.FREE, 0, 1,
            "… → … cell", "Push the cell itself (cellvars + freevars)[arg], to build a closure tuple."),
     OpInfo("LOAD_DEREF", 136, Arg.FREE, 0, 1,
-           "… → … value", "Push the contents of cell (cellvars + freevars)[arg]; NameError/UnboundLocalError if empty.",
+           "… → … value",
+           "Push the contents of cell (cellvars + freevars)[arg]; NameError/UnboundLocalError if empty.",
            purity=Purity.PURE),
-    OpInfo("STORE_DEREF", 137, Arg.FREE, 1, 0, "… value → …", "Store TOS into cell (cellvars + freevars)[arg]."),
+    OpInfo("STORE_DEREF", 137, Arg.FREE, 1, 0, "… value → …",
+           "Store TOS into cell (cellvars + freevars)[arg]."),
     OpInfo("DELETE_DEREF", 138, Arg.FREE, 0, 0, "… → …", "Empty cell (cellvars + freevars)[arg]."),
     OpInfo("LOAD_CLASSDEREF", 148, Arg.FREE, 0, 1,
-           "… → … value", "In a class body: push locals[name] if bound there, else the contents of the free cell."),
+           "… → … value",
+           "In a class body: push locals[name] if bound there, else the contents of the free cell."),
     # --- building containers ----------------------------------------------------------------------
-    OpInfo("BUILD_TUPLE", 102, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … (x1, …, xn)", "Replace the top arg values with a tuple of them.",
+    OpInfo("BUILD_TUPLE", 102, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … (x1, …, xn)",
+           "Replace the top arg values with a tuple of them.",
            purity=Purity.PURE),
-    OpInfo("BUILD_LIST", 103, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … [x1, …, xn]", "Replace the top arg values with a list of them.",
+    OpInfo("BUILD_LIST", 103, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … [x1, …, xn]",
+           "Replace the top arg values with a list of them.",
            purity=Purity.PURE),
-    OpInfo("BUILD_SET", 104, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … {x1, …, xn}", "Replace the top arg values with a set of them."),
+    OpInfo("BUILD_SET", 104, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … {x1, …, xn}",
+           "Replace the top arg values with a set of them."),
     OpInfo("BUILD_MAP", 105, Arg.COUNT, lambda n: 2 * n, 1,
-           "… k1 v1 … kn vn → … {k1: v1, …, kn: vn}", "Replace the top 2*arg values (key, value, key, value ...) with a dict."),
+           "… k1 v1 … kn vn → … {k1: v1, …, kn: vn}",
+           "Replace the top 2*arg values (key, value, key, value ...) with a dict."),
     OpInfo("BUILD_CONST_KEY_MAP", 156, Arg.COUNT, lambda n: n + 1, 1,
-           "… v1 … vn keys → … dict", "TOS is a tuple of arg keys, below it arg values: replace them all with a dict."),
-    OpInfo("BUILD_STRING", 157, Arg.COUNT, lambda n: n, 1, "… s1 … sn → … s1+…+sn", "Concatenate the top arg strings (f-strings)."),
+           "… v1 … vn keys → … dict",
+           "TOS is a tuple of arg keys, below it arg values: replace them all with a dict."),
+    OpInfo("BUILD_STRING", 157, Arg.COUNT, lambda n: n, 1, "… s1 … sn → … s1+…+sn",
+           "Concatenate the top arg strings (f-strings)."),
     OpInfo("BUILD_TUPLE_UNPACK", 152, Arg.COUNT, lambda n: n, 1,
-           "… it1 … itn → … (*it1, …, *itn)", "Replace the top arg iterables with one tuple of all their items ((*a, *b))."),
+           "… it1 … itn → … (*it1, …, *itn)",
+           "Replace the top arg iterables with one tuple of all their items ((*a, *b))."),
     OpInfo("BUILD_TUPLE_UNPACK_WITH_CALL", 158, Arg.COUNT, lambda n: n, 1,
-           "… it1 … itn → … (*it1, …, *itn)", "Like BUILD_TUPLE_UNPACK, for f(*a, *b); the error names the called function."),
+           "… it1 … itn → … (*it1, …, *itn)",
+           "Like BUILD_TUPLE_UNPACK, for f(*a, *b); the error names the called function."),
     OpInfo("BUILD_LIST_UNPACK", 149, Arg.COUNT, lambda n: n, 1,
-           "… it1 … itn → … [*it1, …, *itn]", "Replace the top arg iterables with one list of all their items ([*a, *b])."),
+           "… it1 … itn → … [*it1, …, *itn]",
+           "Replace the top arg iterables with one list of all their items ([*a, *b])."),
     OpInfo("BUILD_SET_UNPACK", 153, Arg.COUNT, lambda n: n, 1,
-           "… it1 … itn → … {*it1, …, *itn}", "Replace the top arg iterables with one set of all their items ({*a, *b})."),
+           "… it1 … itn → … {*it1, …, *itn}",
+           "Replace the top arg iterables with one set of all their items ({*a, *b})."),
     OpInfo("BUILD_MAP_UNPACK", 150, Arg.COUNT, lambda n: n, 1,
-           "… m1 … mn → … {**m1, …, **mn}", "Replace the top arg mappings with one dict merging them in order ({**a, **b})."),
+           "… m1 … mn → … {**m1, …, **mn}",
+           "Replace the top arg mappings with one dict merging them in order ({**a, **b})."),
     OpInfo("BUILD_MAP_UNPACK_WITH_CALL", 151, Arg.COUNT, lambda n: n, 1,
-           "… m1 … mn → … {**m1, …, **mn}", "Like BUILD_MAP_UNPACK for f(**a, **b); a repeated key is a TypeError naming the function, "
+           "… m1 … mn → … {**m1, …, **mn}",
+           "Like BUILD_MAP_UNPACK for f(**a, **b); a repeated key is a TypeError naming the function, "
            "which sits below the arguments."),
     OpInfo("LIST_APPEND", 145, Arg.COUNT, 1, 0,
            "… item → …", "Append TOS to the list arg places down after popping TOS (comprehensions)."),
-    OpInfo("SET_ADD", 146, Arg.COUNT, 1, 0, "… item → …", "Add TOS to the set arg places down after popping TOS."),
+    OpInfo("SET_ADD", 146, Arg.COUNT, 1, 0, "… item → …",
+           "Add TOS to the set arg places down after popping TOS."),
     OpInfo("MAP_ADD", 147, Arg.COUNT, 2, 0,
-           "… key value → …", "dict[TOS1] = TOS for the dict arg places down after popping both (key TOS1, value TOS)."),
+           "… key value → …",
+           "dict[TOS1] = TOS for the dict arg places down after popping both (key TOS1, value TOS)."),
     OpInfo("UNPACK_SEQUENCE", 92, Arg.COUNT, 1, lambda n: n,
-           "… seq → … xn … x1", "Replace TOS with its arg items, the first on top; ValueError unless there are exactly arg.",
+           "… seq → … xn … x1",
+           "Replace TOS with its arg items, the first on top; ValueError unless there are exactly arg.",
            purity=Purity.ON_SEQUENCE),
     OpInfo("UNPACK_EX", 94, Arg.COUNT, 1, _unpack_ex_outputs,
-           "… seq → … ym … y1 starred xn … x1", "Starred unpacking: low byte = items before the star, high byte = items after; pushes them "
+           "… seq → … ym … y1 starred xn … x1",
+           "Starred unpacking: low byte = items before the star, high byte = items after; pushes them "
            "and a list for the starred target, first item on top."),
     OpInfo("FORMAT_VALUE", 155, Arg.FORMAT_FLAGS, _format_inputs, 1,
-           "… value spec? → … formatted", "f-string field: convert (str/repr/ascii per arg & 3) then format(value, spec); the spec is "
+           "… value spec? → … formatted",
+           "f-string field: convert (str/repr/ascii per arg & 3) then format(value, spec); the spec is "
            "TOS when arg & 4."),
     # --- functions and calls ----------------------------------------------------------------------
     OpInfo("MAKE_FUNCTION", 132, Arg.FUNCTION_FLAGS, _function_inputs, 1,
-           "… defaults? kwdefaults? annotations? closure? code qualname → … function", "TOS is the qualified name, TOS1 the code object; below them, per flag bit: closure tuple "
+           "… defaults? kwdefaults? annotations? closure? code qualname → … function",
+           "TOS is the qualified name, TOS1 the code object; below them, per flag bit: closure tuple "
            "(0x08), annotations dict (0x04), keyword-only defaults dict (0x02), defaults tuple (0x01). "
            "Push the new function."),
     OpInfo("CALL_FUNCTION", 131, Arg.COUNT, lambda n: n + 1, 1,
-           "… callable a1 … an → … result", "Call the callable below arg positional arguments; push the result."),
+           "… callable a1 … an → … result",
+           "Call the callable below arg positional arguments; push the result."),
     OpInfo("CALL_FUNCTION_KW", 141, Arg.COUNT, lambda n: n + 2, 1,
-           "… callable a1 … an names → … result", "TOS is a tuple of keyword names for the last len(TOS) of arg arguments; below them the "
+           "… callable a1 … an names → … result",
+           "TOS is a tuple of keyword names for the last len(TOS) of arg arguments; below them the "
            "callable. Push the result."),
     OpInfo("CALL_FUNCTION_EX", 142, Arg.CALL_EX_FLAGS, lambda f: 2 + (f & 1), 1,
-           "… callable args kwargs? → … result", "Call TOS2(*TOS1, **TOS) when arg & 1, else TOS1(*TOS); push the result."),
+           "… callable args kwargs? → … result",
+           "Call TOS2(*TOS1, **TOS) when arg & 1, else TOS1(*TOS); push the result."),
     OpInfo("CALL_METHOD", 161, Arg.COUNT, lambda n: n + 2, 1,
-           "… method self a1 … an → … result", "Call what LOAD_METHOD left below arg positional arguments; push the result."),
+           "… method self a1 … an → … result",
+           "Call what LOAD_METHOD left below arg positional arguments; push the result."),
     OpInfo("RETURN_VALUE", 83, Arg.NONE, 1, 0,
-           "… value → …", "Return TOS to the caller. With blocks left on the block stack, unwind them first: a finally "
+           "… value → …",
+           "Return TOS to the caller. With blocks left on the block stack, unwind them first: a finally "
            "block runs with a pending 'return' marker.", flow=Flow.STOP),
-    OpInfo("LOAD_BUILD_CLASS", 71, Arg.NONE, 0, 1, "… → … __build_class__", "Push builtins.__build_class__ (the VM's own)."),
+    OpInfo("LOAD_BUILD_CLASS", 71, Arg.NONE, 0, 1, "… → … __build_class__",
+           "Push builtins.__build_class__ (the VM's own)."),
     OpInfo("SETUP_ANNOTATIONS", 85, Arg.NONE, 0, 0,
            "… → …", "Create __annotations__ in the local namespace unless present (module and class bodies)."),
     # --- imports ----------------------------------------------------------------------------------
     OpInfo("IMPORT_NAME", 108, Arg.NAME, 2, 1,
-           "… level fromlist → … module", "TOS is the fromlist, TOS1 the level: push __import__(names[arg], globals, None, fromlist, "
+           "… level fromlist → … module",
+           "TOS is the fromlist, TOS1 the level: push __import__(names[arg], globals, None, fromlist, "
            "level)."),
     OpInfo("IMPORT_FROM", 109, Arg.NAME, 1, 2,
-           "… module → … module value", "Push getattr(TOS, names[arg]) (falling back on sys.modules for submodules), keeping TOS."),
+           "… module → … module value",
+           "Push getattr(TOS, names[arg]) (falling back on sys.modules for submodules), keeping TOS."),
     OpInfo("IMPORT_STAR", 84, Arg.NONE, 1, 0,
            "… module → …", "Bind every public name of the module TOS (or its __all__) in the local namespace."),
     # --- control flow -----------------------------------------------------------------------------
@@ -427,7 +500,8 @@ OPS: tuple[OpInfo, ...] = (
            jump_picture="… x → … x"),
     OpInfo("GET_ITER", 68, Arg.NONE, 1, 1, "… iterable → … iterator", "TOS = iter(TOS)."),
     OpInfo("FOR_ITER", 93, Arg.JREL, 1, 2,
-           "… iterator → … iterator next", "TOS is an iterator: push next(TOS); when exhausted pop the iterator and jump forward by arg.",
+           "… iterator → … iterator next",
+           "TOS is an iterator: push next(TOS); when exhausted pop the iterator and jump forward by arg.",
            flow=Flow.BRANCH, jump_stack=(1, 0),
            jump_picture="… iterator → …"),
     # --- the block stack --------------------------------------------------------------------------
@@ -436,12 +510,14 @@ OPS: tuple[OpInfo, ...] = (
            pushes_block=Block.LOOP,
            purity=Purity.PURE),
     OpInfo("SETUP_EXCEPT", 121, Arg.JREL, 0, 0,
-           "… → …", "Push a try block whose handler is arg bytes ahead. When an exception reaches it, the VM pops "
+           "… → …",
+           "Push a try block whose handler is arg bytes ahead. When an exception reaches it, the VM pops "
            "the stack to the block's level, pushes an except-handler block and the exception, and jumps.",
            flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.EXCEPT,
            jump_picture="… → … exception", purity=Purity.PURE),
     OpInfo("SETUP_FINALLY", 122, Arg.JREL, 0, 0,
-           "… → …", "Push a finally block whose handler is arg bytes ahead. The handler starts with one pending "
+           "… → …",
+           "Push a finally block whose handler is arg bytes ahead. The handler starts with one pending "
            "value on the stack: None, an exception, or an unwinding marker (return, break, continue).",
            flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.FINALLY,
            jump_picture="… → … pending", purity=Purity.PURE),
@@ -452,7 +528,8 @@ OPS: tuple[OpInfo, ...] = (
            "… → …", "End of an except clause: pop the except-handler block and restore the exception that was "
            "being handled before it.", pops_block=True),
     OpInfo("END_FINALLY", 88, Arg.NONE, 1, 0,
-           "… pending → …", "Pop the pending value of a finally body or unmatched except: None continues; an exception "
+           "… pending → …",
+           "Pop the pending value of a finally body or unmatched except: None continues; an exception "
            "is re-raised with its traceback; a marker resumes its return, break or continue; a "
            "silenced marker pops the except-handler block and continues.",
            ends_block=True),
@@ -463,71 +540,91 @@ OPS: tuple[OpInfo, ...] = (
            "… → …", "Unwind blocks up to the innermost loop block, keep it, and jump to arg (running finally "
            "bodies on the way).", flow=Flow.STOP),
     OpInfo("RAISE_VARARGS", 130, Arg.COUNT, lambda n: n, 0,
-           "… exception? cause? → …", "raise (0: re-raise the handled exception), raise TOS (1), raise TOS1 from TOS (2).",
+           "… exception? cause? → …",
+           "raise (0: re-raise the handled exception), raise TOS (1), raise TOS1 from TOS (2).",
            flow=Flow.STOP),
     OpInfo("LOAD_ASSERTION_ERROR", 74, Arg.NONE, 0, 1,
            "… → … AssertionError", "Push AssertionError itself, whatever the name is bound to. (3.9)"),
     OpInfo("SETUP_WITH", 143, Arg.JREL, 1, 2,
-           "… manager → … __exit__ entered", "TOS is a context manager: push its __exit__, call __enter__, push a finally block (cleanup "
+           "… manager → … __exit__ entered",
+           "TOS is a context manager: push its __exit__, call __enter__, push a finally block (cleanup "
            "handler arg bytes ahead) and then the result of __enter__.", flow=Flow.BRANCH,
            jump_stack=(1, 2), pushes_block=Block.FINALLY,
            jump_picture="… manager → … __exit__ pending"),
     OpInfo("WITH_CLEANUP_START", 81, Arg.NONE, 2, 2,
-           "… __exit__ pending → … pending result", "TOS is the pending value, TOS1 the __exit__: call __exit__ with the exception's (type, value, "
+           "… __exit__ pending → … pending result",
+           "TOS is the pending value, TOS1 the __exit__: call __exit__ with the exception's (type, value, "
            "traceback) or three Nones; leave (pending, result), and for async with the awaitable result."),
     OpInfo("WITH_CLEANUP_FINISH", 82, Arg.NONE, 2, 1,
-           "… pending result → … pending", "TOS is __exit__'s result, TOS1 the pending value: when the pending value is an exception and "
+           "… pending result → … pending",
+           "TOS is __exit__'s result, TOS1 the pending value: when the pending value is an exception and "
            "the result is true, replace it with the silenced marker; push the pending value back."),
     # --- generators and coroutines ----------------------------------------------------------------
     OpInfo("YIELD_VALUE", 86, Arg.NONE, 1, 1,
            "… value → … sent", "Suspend the frame, yielding TOS; on resumption push the value sent in.",
            ends_block=True),
     OpInfo("YIELD_FROM", 72, Arg.NONE, 2, 1,
-           "… iterator value → … returned", "TOS is the value to send, TOS1 the sub-iterator: send it; if the sub-iterator yields, "
+           "… iterator value → … returned",
+           "TOS is the value to send, TOS1 the sub-iterator: send it; if the sub-iterator yields, "
            "suspend yielding that value and re-run this instruction on resumption; when it returns, "
            "replace both with its return value.",
            ends_block=True, resumes_itself=True),
     OpInfo("GET_YIELD_FROM_ITER", 69, Arg.NONE, 1, 1,
-           "… iterable → … iterator", "TOS = iter(TOS), unless TOS is a generator or a coroutine (in a coroutine-flagged frame)."),
-    OpInfo("GET_AWAITABLE", 73, Arg.NONE, 1, 1, "… x → … awaitable", "TOS = the iterator of TOS's __await__ (await)."),
-    OpInfo("GET_AITER", 50, Arg.NONE, 1, 1, "… iterable → … async_iterator", "TOS = TOS.__aiter__() (async for)."),
-    OpInfo("GET_ANEXT", 51, Arg.NONE, 1, 2, "… async_iterator → … async_iterator awaitable", "Push an awaitable for TOS.__anext__(), keeping TOS."),
+           "… iterable → … iterator",
+           "TOS = iter(TOS), unless TOS is a generator or a coroutine (in a coroutine-flagged frame)."),
+    OpInfo("GET_AWAITABLE", 73, Arg.NONE, 1, 1, "… x → … awaitable",
+           "TOS = the iterator of TOS's __await__ (await)."),
+    OpInfo("GET_AITER", 50, Arg.NONE, 1, 1, "… iterable → … async_iterator",
+           "TOS = TOS.__aiter__() (async for)."),
+    OpInfo("GET_ANEXT", 51, Arg.NONE, 1, 2, "… async_iterator → … async_iterator awaitable",
+           "Push an awaitable for TOS.__anext__(), keeping TOS."),
     OpInfo("END_ASYNC_FOR", 54, Arg.NONE, 2, 0,
-           "… async_iterator exception → …", "TOS is an exception, TOS1 the async iterator: on StopAsyncIteration pop both and the "
+           "… async_iterator exception → …",
+           "TOS is an exception, TOS1 the async iterator: on StopAsyncIteration pop both and the "
            "except-handler block, else re-raise. (3.8)",
            ends_block=True),
     OpInfo("BEFORE_ASYNC_WITH", 52, Arg.NONE, 1, 2,
-           "… manager → … __aexit__ awaitable", "TOS is an async context manager: replace it with its __aexit__ and the awaitable of "
+           "… manager → … __aexit__ awaitable",
+           "TOS is an async context manager: replace it with its __aexit__ and the awaitable of "
            "__aenter__()."),
     OpInfo("SETUP_ASYNC_WITH", 154, Arg.JREL, 1, 1,
-           "… entered → … entered", "After awaiting __aenter__: push a finally block (cleanup handler arg bytes ahead) below the "
+           "… entered → … entered",
+           "After awaiting __aenter__: push a finally block (cleanup handler arg bytes ahead) below the "
            "result, which stays on top.", flow=Flow.BRANCH, jump_stack=(1, 1), pushes_block=Block.FINALLY,
            jump_picture="… entered → … pending"),
     # --- pattern matching (3.10/3.11 semantics) ---------------------------------------------------
     OpInfo("GET_LEN", 30, Arg.NONE, 1, 2, "… x → … x len(x)", "Push len(TOS), keeping TOS. (3.10)"),
     OpInfo("MATCH_MAPPING", 31, Arg.NONE, 1, 2,
-           "… subject → … subject is_mapping", "Push True if TOS is a mapping (collections.abc.Mapping), else False, keeping TOS. (3.10)"),
+           "… subject → … subject is_mapping",
+           "Push True if TOS is a mapping (collections.abc.Mapping), else False, keeping TOS. (3.10)"),
     OpInfo("MATCH_SEQUENCE", 32, Arg.NONE, 1, 2,
-           "… subject → … subject is_sequence", "Push True if TOS is a sequence for matching (not str, bytes or bytearray), keeping TOS. (3.10)"),
+           "… subject → … subject is_sequence",
+           "Push True if TOS is a sequence for matching (not str, bytes or bytearray), keeping TOS. (3.10)"),
     OpInfo("MATCH_KEYS", 33, Arg.NONE, 2, 3,
-           "… mapping keys → … mapping keys values", "TOS is a tuple of keys, TOS1 the mapping: push a tuple of their values, or None if a key is "
+           "… mapping keys → … mapping keys values",
+           "TOS is a tuple of keys, TOS1 the mapping: push a tuple of their values, or None if a key is "
            "missing. (3.11)"),
     OpInfo("COPY_DICT_WITHOUT_KEYS", 34, Arg.NONE, 2, 2,
-           "… mapping keys → … mapping rest", "TOS is a tuple of keys, TOS1 a mapping: replace TOS with a dict copy of TOS1 without them "
+           "… mapping keys → … mapping rest",
+           "TOS is a tuple of keys, TOS1 a mapping: replace TOS with a dict copy of TOS1 without them "
            "(**rest). (3.10)"),
     OpInfo("MATCH_CLASS", 163, Arg.COUNT, 3, 1,
-           "… subject class names → … attributes", "TOS is a tuple of keyword attribute names, TOS1 a class, TOS2 the subject: replace all three "
+           "… subject class names → … attributes",
+           "TOS is a tuple of keyword attribute names, TOS1 a class, TOS2 the subject: replace all three "
            "with a tuple of the arg positional then keyword attributes if the subject matches, else None. "
            "(3.11)"),
     # --- except* (3.11) ---------------------------------------------------------------------------
     OpInfo("CHECK_EG_MATCH", 36, Arg.NONE, 2, 2,
-           "… exception type → … rest match", "TOS is an exception type, TOS1 the remaining exception (group): split it; replace them with "
+           "… exception type → … rest match",
+           "TOS is an exception type, TOS1 the remaining exception (group): split it; replace them with "
            "(rest, match), or (unchanged, None) when nothing matches. (3.11)"),
     OpInfo("PREP_RERAISE_STAR", 35, Arg.NONE, 3, 1,
-           "… original raised unmatched → … to_raise", "TOS is what no except* clause matched, TOS1 the list of exceptions raised or re-raised in "
+           "… original raised unmatched → … to_raise",
+           "TOS is what no except* clause matched, TOS1 the list of exceptions raised or re-raised in "
            "the clauses, TOS2 the original: push the exception group to raise, or None. (3.11)"),
     # --- misc -------------------------------------------------------------------------------------
-    OpInfo("PRINT_EXPR", 70, Arg.NONE, 1, 0, "… value → …", "Interactive mode: print the repr of TOS via sys.displayhook."),
+    OpInfo("PRINT_EXPR", 70, Arg.NONE, 1, 0, "… value → …",
+           "Interactive mode: print the repr of TOS via sys.displayhook."),
     OpInfo("EXTENDED_ARG", 144, Arg.RAW, 0, 0,
            "… → …", "Prefix: shift arg left 8 bits into the next instruction's argument."),
 )
