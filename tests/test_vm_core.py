@@ -12,7 +12,7 @@ import traceback
 import pytest
 
 from bytelens.vm.isa import opcodes
-from bytelens.vm.runtime.decode import decode, missing_handlers
+from bytelens.vm.runtime.decode import missing_handlers
 from bytelens.vm.runtime.frame import BREAK, NULL, SILENCED, ContinueMarker, ReturnMarker
 from bytelens.vm.runtime.functions import Function
 from bytelens.vm.runtime.interpreter import call, get_recursion_limit

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import NO_POSITION, Code, Position

@@ -7,7 +7,7 @@ from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (se
 from bytelens.vm.isa import opcodes
 from bytelens.vm.runtime.decode import Instr, handles
 from bytelens.vm.runtime.excstate import current_handled, set_handled
-from bytelens.vm.runtime.frame import (BREAK, EXCEPT, EXCEPT_HANDLER, FINALLY, LOOP, SILENCED, Block, ContinueMarker,
+from bytelens.vm.runtime.frame import (BREAK, EXCEPT_HANDLER, FINALLY, SILENCED, Block, ContinueMarker,
                     ReturnMarker, _Break)
 from bytelens.vm.runtime.generators import next_or_end
 from bytelens.vm.runtime.interpreter import unwind_jump

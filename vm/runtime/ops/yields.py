@@ -10,7 +10,7 @@ from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_C
 from bytelens.vm.runtime.decode import Instr, handles
 from bytelens.vm.isa.opcodes import BEFORE_ASYNC_WITH, BY_CODE, WITH_CLEANUP_START
 from bytelens.vm.runtime.excstate import set_handled
-from bytelens.vm.runtime.frame import EXCEPT_HANDLER, FINALLY, Block
+from bytelens.vm.runtime.frame import EXCEPT_HANDLER, FINALLY
 from bytelens.vm.runtime.ops.blocks import push_block
 from bytelens.vm.runtime.generators import AsyncGenerator, AsyncGenValue, Coroutine, Generator, is_iterable_coroutine
 from bytelens.vm.runtime.values import lookup_special
