@@ -36,6 +36,7 @@ from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
 from bytelens.vm.compiler.partial import compile_partial
 from bytelens.vm.isa.code import Code
+from bytelens.vm.check import check_source
 from bytelens.vm.compiler.diagnostics import Diagnostic
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,6 @@ def compile_text(text: str, filename: str, version: int,
             on_diagnostics(tuple(found))
 
     try:
-        from bytelens.vm import check_source
 
         result = check_source(text, filename, on_diagnostics=checked)
     except Exception as error:  # a bug in the compiler must not cost the user the server

@@ -27,6 +27,7 @@ import warnings
 from typing import Optional, Sequence
 
 from bytelens.vm.isa.code import CO_FUTURE_ANNOTATIONS, CO_NEWLOCALS, Code
+from bytelens.vm.check import check_source
 from bytelens.vm.compiler.diagnostics import Diagnostic
 
 #: A line that starts a function or class (or a decorator of one), after its indentation.
@@ -150,7 +151,6 @@ def _statement_diagnostics(lines: Sequence[str], start: int, end: int, future: b
     """The diagnostics of ``lines[start:end]`` compiled alone at its place (a method inside a
     ``class _:`` on the line before), or None if it is not exactly one def/class there or has an
     error."""
-    from bytelens.vm import check_source
 
     padding = start - (1 if future else 0) - (1 if in_class else 0)
     if padding < 0:

@@ -12,7 +12,8 @@ from bytelens.vm.isa import opcodes as op
 from bytelens.vm.compiler.assembler import AssemblyError, Label, analyze_flow
 from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.compiler.diagnostics import CompileError
-from bytelens.vm.isa.disassembler import decode_wordcode, get_instructions
+from bytelens.vm.isa.disassembler import get_instructions
+from bytelens.vm.isa.wordcode import units
 from bytelens.vm.runtime.modules import run_code
 
 POS = (1, 0, 1, 1)
@@ -35,7 +36,7 @@ def test_huge_function_jumps_need_extended_args_and_still_run():
     code = function_code(source)
     expected = 2 * sum(range(9000))
     assert run(source) == f"{expected}\n"
-    offsets = {offset for offset, _, _ in decode_wordcode(code.code)}
+    offsets = {offset for offset, _, _ in units(code.code)}
     instructions = get_instructions(code)
     extended = [i for i in instructions if i.opname == "EXTENDED_ARG"]
     jumps = [i for i in instructions if i.jump_target is not None]

@@ -11,10 +11,12 @@ from handmade import assemble
 
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_NEWLOCALS, CO_OPTIMIZED
+from bytelens.vm.isa import wordcode
+from bytelens.vm.isa.wordcode import units
+from bytelens.vm.runtime.decode import instruction_records
 from bytelens.vm.isa.disassembler import (
     MAX_CONST_REPR,
     code_summary,
-    decode_wordcode,
     disassembly_map,
     format_disassembly,
     format_instruction,
@@ -56,7 +58,7 @@ def by_offset(code):
 
 def test_decode_folds_extended_arg_and_lists_it():
     code = assemble([("LOAD_CONST", 0x10203)], consts=tuple(range(0x10204)))
-    decoded = list(decode_wordcode(code.code))
+    decoded = list(units(code.code))
     assert [(op, arg) for _, op, arg in decoded] == [
         (opcodes.EXTENDED_ARG, 0x01), (opcodes.EXTENDED_ARG, 0x0102), (opcodes.LOAD_CONST, 0x10203)]
     instr = get_instructions(code)[-1]
@@ -68,8 +70,21 @@ def test_decode_matches_cpython_on_the_same_wordcode():
     raw = bytes([cpython_opcode.EXTENDED_ARG, 1, cpython_opcode.EXTENDED_ARG, 2,
                  cpython_opcode.opmap["LOAD_CONST"], 3, cpython_opcode.opmap["NOP"], 0])
     theirs = [(offset, op, arg) for offset, op, arg in dis._unpack_opargs(raw)]
-    ours = [(offset, op, arg) for offset, op, arg in decode_wordcode(raw)]
+    ours = [(offset, op, arg) for offset, op, arg in units(raw)]
     assert [(o, a) for o, _, a in ours[:3]] == [(o, a) for o, _, a in theirs[:3]]
+
+
+def test_the_runtime_and_the_disassembler_read_the_same_instructions():
+    # One decoder: the VM's records (runtime.decode) and the listing agree on every instruction,
+    # its prefixes' first slot and its jump target, wide arguments included.
+    code = assemble([("SETUP_LOOP", 300), ("LOAD_CONST", 0x103)] + ["NOP"] * 150 + [("JUMP_ABSOLUTE", 2)],
+                    consts=tuple(range(0x104)))
+    listed = [i for i in get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    records = instruction_records(code)
+    assert [(r.op.name, r.arg, r.offset) for r in records] == [(i.opname, i.arg or 0, i.offset) for i in listed]
+    assert [r.target * 2 if r.target >= 0 else None for r in records] == [i.jump_target for i in listed]
+    assert [w.first for w in wordcode.instructions(code.code)][:3] == [0, 2, 4]
+    assert records[0].first == 0 and records[0].index == 1 and records[1].first == 2
 
 
 def test_jump_targets_relative_absolute_and_extended():

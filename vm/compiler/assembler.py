@@ -25,8 +25,8 @@ from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_NOFREE, Code, Position
 from bytelens.vm.isa.opcodes import Flow
 
-_EXTENDED_ARG = opcodes.BY_NAME["EXTENDED_ARG"].code
-_CONTINUE_LOOP = opcodes.BY_NAME["CONTINUE_LOOP"].code
+_EXTENDED_ARG = opcodes.EXTENDED_ARG
+_CONTINUE_LOOP = opcodes.CONTINUE_LOOP
 _JREL = opcodes.Arg.JREL
 
 
@@ -74,8 +74,8 @@ def _net(pops: opcodes.Count, pushes: opcodes.Count):
 
 
 _EFFECT, _JUMP_EFFECT, _STOPS = _effect_table()
-_RETURN_VALUE = opcodes.BY_NAME["RETURN_VALUE"].code
-_NOP = opcodes.BY_NAME["NOP"].code
+_RETURN_VALUE = opcodes.RETURN_VALUE
+_NOP = opcodes.NOP
 _PUSHES_BLOCK = [False] * 256
 for _info in opcodes.OPS:
     _PUSHES_BLOCK[_info.code] = _info.pushes_block is not None

@@ -10,7 +10,6 @@ in characters; ``end_column`` one past the last character, like SyntaxError.end_
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import asdict, dataclass
 from typing import Literal, Optional
 
@@ -82,4 +81,7 @@ def format_compile_error(error: BaseException) -> str:
                                     error.end_lineno, error.end_offset))
         else:
             return f"{error.kind}: {error.msg}\n"
+    # Imported here: traceback imports textwrap, which a program run by bytelens must be able to
+    # import as its own module (a module-level import would load CPython's before the program runs).
+    import traceback
     return "".join(traceback.format_exception_only(type(error), error))

@@ -15,7 +15,7 @@ Why this is exact:
 - Block stack levels are always at or below the stack height at a block's entry, so the values a
   block keeps in host locals are never needed by exception unwinding, which cuts the stack to a
   level; the values below are in ``frame.stack`` as usual.
-- When a generated function raises, ``fault_index`` finds the instruction that raised from the
+- When a generated function raises, ``runtime.position.fault_index`` finds the instruction that raised from the
   host line of the generated code, so tracebacks and handlers see the right instruction.
 - Instructions without a template run their own handler, after the virtual stack is written back.
 The traced loop never uses compiled blocks; it runs the per-instruction handlers.
@@ -27,41 +27,28 @@ from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (se
 
 import os
 import types
-from typing import Any, Optional
+from dataclasses import replace
+from typing import Any, NamedTuple, Optional
 
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, Code
-from bytelens.vm.runtime.decode import instructions
-from bytelens.vm.runtime.frame import NULL, Block, Frame
+from bytelens.vm.runtime.decode import instruction_records
+from bytelens.vm.runtime.frame import NULL, Frame
+from bytelens.vm.runtime.functions import Function
+from bytelens.vm.runtime.generators import AsyncGenValue, Generator, next_or_end
+from bytelens.vm.runtime.interpreter import SwitchToTraced, execute
+from bytelens.vm.runtime.ops.blocks import push_block
+from bytelens.vm.runtime.ops.calls import call_value
+from bytelens.vm.runtime.ops.names import unbound_cell_error
 from bytelens.vm.runtime.state import VM
-from bytelens.vm.isa.opcodes import Arg, Flow
+from bytelens.vm.runtime.values import unpack_iterable
+from bytelens.vm.isa.opcodes import Flow, OperatorKind
 
 _FILENAME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<compiled block>")
 _END = object()
 
-#: Operators compiled inline: opname -> Python operator.
-_BINARY = {
-    "BINARY_ADD": "+", "BINARY_SUBTRACT": "-", "BINARY_MULTIPLY": "*", "BINARY_TRUE_DIVIDE": "/",
-    "BINARY_FLOOR_DIVIDE": "//", "BINARY_MODULO": "%", "BINARY_POWER": "**", "BINARY_LSHIFT": "<<",
-    "BINARY_RSHIFT": ">>", "BINARY_AND": "&", "BINARY_OR": "|", "BINARY_XOR": "^",
-    "BINARY_MATRIX_MULTIPLY": "@",
-}
-_INPLACE = {
-    "INPLACE_ADD": "+=", "INPLACE_SUBTRACT": "-=", "INPLACE_MULTIPLY": "*=", "INPLACE_TRUE_DIVIDE": "/=",
-    "INPLACE_FLOOR_DIVIDE": "//=", "INPLACE_MODULO": "%=", "INPLACE_POWER": "**=", "INPLACE_LSHIFT": "<<=",
-    "INPLACE_RSHIFT": ">>=", "INPLACE_AND": "&=", "INPLACE_OR": "|=", "INPLACE_XOR": "^=",
-    "INPLACE_MATRIX_MULTIPLY": "@=",
-}
-_COMPARE = {"<": "<", "<=": "<=", "==": "==", "!=": "!=", ">": ">", ">=": ">=", "in": "in",
-            "not in": "not in", "is": "is", "is not": "is not"}
-
-#: Instructions that end a block: control leaves through the handler's return value.
-_TERMINATORS = {"RETURN_VALUE", "YIELD_VALUE", "YIELD_FROM", "END_FINALLY", "BREAK_LOOP", "CONTINUE_LOOP",
-                "RAISE_VARARGS", "JUMP_ABSOLUTE", "JUMP_FORWARD", "END_ASYNC_FOR"}
-#: Instructions with a jump edge that a block can keep inline (its taken edge is an exit).
-_INLINE_BRANCHES = {"POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP",
-                    "FOR_ITER", "SETUP_LOOP", "SETUP_EXCEPT", "SETUP_FINALLY", "SETUP_WITH",
-                    "SETUP_ASYNC_WITH"}
+#: Comparisons compiled inline as Python operators (COMPARE_OP's others run their handler).
+INLINE_COMPARISONS = frozenset(c.symbol for c in opcodes.COMPARISONS if c.function is not None)
 
 
 def _literal(value: Any) -> Optional[str]:
@@ -80,7 +67,7 @@ def _literal(value: Any) -> Optional[str]:
     return None
 
 
-class _Writer:
+class BlockWriter:
     """Generates the source of one block function.
 
     The virtual stack holds Python expressions: constants, ``l[i]`` for a local known to be bound
@@ -95,7 +82,7 @@ class _Writer:
         self.code = code
         self.plain = plain
         self.entry = entry
-        self.runs = runs  # [(first, index, info, arg, next first, target)]
+        self.runs = runs  # [decode.Instr], in the order they are written
         self.has_blocks = has_blocks
         self.loop = loop
         self.lines: list[str] = []
@@ -245,7 +232,7 @@ class _Writer:
 
     def fallback(self, info, index: int, arg: int) -> None:
         """Run the instruction's own handler on the real stack."""
-        if info.name == "DELETE_FAST":
+        if info.code == opcodes.DELETE_FAST:
             self.materialize_slot(arg)
             self.bound.discard(arg)
         self.spill()
@@ -285,25 +272,21 @@ class _Writer:
     # --- the block ----------------------------------------------------------------------------
     def write(self) -> str:
         ended = False
-        for first, index, info, arg, next_first, target in self.runs:
+        for ins in self.runs:
+            info, index, arg = ins.op, ins.index, ins.arg
             self.owner = index
             self.begin(index, info, arg)
-            name = info.name
-            method = getattr(self, "op_" + name, None)
-            if name in _TERMINATORS:
+            method = getattr(self, "op_" + info.name, None)
+            if info.ends_block:
                 ended = True
-                if method is None or not method(arg, index, next_first, target):
+                if method is None or not method(arg, index, ins.next, ins.target):
                     self.leave_through_handler(index)
                 break
-            if method is not None and method(arg, index, next_first, target):
+            if method is not None and method(arg, index, ins.next, ins.target):
                 continue
-            if info.flow is not Flow.NEXT and name not in _INLINE_BRANCHES:
-                ended = True
-                self.leave_through_handler(index)
-                break
             self.fallback(info, index, arg)
         if not ended:
-            self.exit(self.runs[-1][4])
+            self.exit(self.runs[-1].next)
         parameters = ", ".join(f"{name}=None" for name in self.defaults)
         head = f"def block({self.signature()}{', ' + parameters if parameters else ''}):"
         prologue = ["    " + line for line in self.prologue()]
@@ -370,8 +353,7 @@ class _Writer:
         return True
 
     def op_LOAD_DEREF(self, arg, index, nxt, target):
-        from bytelens.vm.runtime.ops.names import _unbound_cell_error
-        error = self.ref(_unbound_cell_error(self.code, arg), "u")
+        error = self.ref(unbound_cell_error(self.code, arg), "u")
         value = self.new_temp()
         self.defaults["_NULL"] = NULL
         self.emit("try:")
@@ -431,8 +413,6 @@ class _Writer:
     def _call_code(self, callee: str, arguments: str, result: str) -> None:
         """Statements that call ``callee`` with the list ``arguments`` (a temporary) into ``result``:
         the fast VM-to-VM path inline, anything else through call_value."""
-        from bytelens.vm.runtime.interpreter import execute
-        from bytelens.vm.runtime.ops.calls import call_value
         self.defaults.update(_Function=_function_type(), _Frame=Frame, _execute=execute,
                              _call_value=call_value)
         self.emit(f"if type({callee}) is _Function and {callee}._simple == len({arguments}):")
@@ -445,7 +425,6 @@ class _Writer:
     def switch_check(self, nxt: int) -> None:
         """After a call: if a program's tracer was installed meanwhile, write the stack back and
         hand the frame to the traced loop at ``nxt`` (interpreter.SwitchToTraced)."""
-        from bytelens.vm.runtime.interpreter import SwitchToTraced
         self.defaults.update(_VM=VM, _Switch=SwitchToTraced)
         self.emit("if _VM.switch_to_traced:")
         self.indent += 1
@@ -510,7 +489,6 @@ class _Writer:
         value = self.pop()
         self.spill()
         if self.code.flags & CO_ASYNC_GENERATOR:
-            from bytelens.vm.runtime.generators import AsyncGenValue
             self.defaults["_AsyncGenValue"] = AsyncGenValue
             self.emit(f"f.result = _AsyncGenValue({value})")
         else:
@@ -561,7 +539,6 @@ class _Writer:
     def op_FOR_ITER(self, arg, index, nxt, target):
         iterator = self.pop()
         value = self.new_temp()
-        from bytelens.vm.runtime.generators import Generator, next_or_end
         self.defaults.update(_END=_END, _next_or_end=next_or_end, _Generator=Generator)
         self.emit(f"if type({iterator}) is _Generator:")
         self.emit(f"    {value} = _next_or_end({iterator}, _END)")
@@ -579,8 +556,8 @@ class _Writer:
         return True
 
     def op_COMPARE_OP(self, arg, index, nxt, target):
-        operator = _COMPARE.get(opcodes.COMPARE_OPS[arg]) if arg < len(opcodes.COMPARE_OPS) else None
-        if operator is None:
+        operator = opcodes.COMPARE_OPS[arg] if arg < len(opcodes.COMPARE_OPS) else None
+        if operator not in INLINE_COMPARISONS:
             return False
         right = self.pop()
         left = self.pop()
@@ -638,7 +615,6 @@ class _Writer:
             return False
         value = self.pop()
         names = [self.new_temp() for _ in range(arg)]
-        from bytelens.vm.runtime.values import unpack_iterable
         helper = self.ref(unpack_iterable, "unpack")
         targets = ", ".join(names) + ("," if arg == 1 else "")
         self.emit(f"if (type({value}) is tuple or type({value}) is list) and len({value}) == {arg}:")
@@ -649,23 +625,14 @@ class _Writer:
         self.vs.extend(reversed(names))
         return True
 
-    def _setup(self, kind: opcodes.Block, target: int) -> bool:
+    def setup(self, kind: opcodes.Block, target: int) -> bool:
+        """A plain SETUP_* (opcodes.BLOCK_SETUP): push a ``kind`` block handled at slot ``target``."""
         self.spill()
         name = f"_{kind.name}"
-        self.defaults.update({"_Block": Block, name: kind})
-        self.emit(f"if f.blocks: f.blocks.append(_Block({name}, {target * 2}, len(s)))")
-        self.emit(f"else: f.blocks = [_Block({name}, {target * 2}, len(s))]")
+        self.defaults.update({"_push_block": push_block, name: kind})
+        self.emit(f"_push_block(f, {name}, {target * 2}, len(s))")
         self.blocks_changed()
         return True
-
-    def op_SETUP_LOOP(self, arg, index, nxt, target):
-        return self._setup(opcodes.Block.LOOP, target)
-
-    def op_SETUP_EXCEPT(self, arg, index, nxt, target):
-        return self._setup(opcodes.Block.EXCEPT, target)
-
-    def op_SETUP_FINALLY(self, arg, index, nxt, target):
-        return self._setup(opcodes.Block.FINALLY, target)
 
     def op_POP_BLOCK(self, arg, index, nxt, target):
         self.emit("f.blocks.pop()")
@@ -673,15 +640,24 @@ class _Writer:
         return True
 
 
-for _name, _symbol in _BINARY.items():
+for _kind, _name in opcodes.BLOCK_SETUP.items():
+    def _setup(self, arg, index, nxt, target, _kind=_kind):
+        return self.setup(_kind, target)
+    setattr(BlockWriter, "op_" + _name, _setup)
+
+#: The operators compiled inline, from the table: binary and in-place ones by their symbol.
+BINARY_OPERATORS = {op.name: op.symbol for op in opcodes.OPS if op.operator_kind is OperatorKind.BINARY}
+INPLACE_OPERATORS = {op.name: op.symbol for op in opcodes.OPS if op.operator_kind is OperatorKind.INPLACE}
+
+for _name, _symbol in BINARY_OPERATORS.items():
     def _binary(self, arg, index, nxt, target, _symbol=_symbol):
         right = self.pop()
         left = self.pop()
         self.produce(f"{left} {_symbol} {right}", left, right)
         return True
-    setattr(_Writer, "op_" + _name, _binary)
+    setattr(BlockWriter, "op_" + _name, _binary)
 
-for _name, _symbol in _INPLACE.items():
+for _name, _symbol in INPLACE_OPERATORS.items():
     def _inplace(self, arg, index, nxt, target, _symbol=_symbol):
         right = self.pop()
         left = self.pop()
@@ -695,11 +671,10 @@ for _name, _symbol in _INPLACE.items():
         self.consume(right)
         self.vs.append(name)
         return True
-    setattr(_Writer, "op_" + _name, _inplace)
+    setattr(BlockWriter, "op_" + _name, _inplace)
 
 
 def _function_type() -> type:
-    from bytelens.vm.runtime.functions import Function
     return Function
 
 
@@ -713,45 +688,33 @@ def _name_error(name: str) -> NameError:
 
 def _entries(code: Code, decoded_instructions: list) -> set[int]:
     """Slots where execution can start a dispatch: the start, jump and handler targets, resume
-    points, and what follows an instruction that leaves its block."""
+    points, and what follows an instruction that ends a block."""
     entries = {0}
-    for first, index, opcode, arg in decoded_instructions:
-        info = opcodes.BY_CODE[opcode]
-        if info.arg is Arg.JREL:
-            entries.add(index + 1 + arg // 2)
-        elif info.arg is Arg.JABS:
-            entries.add(arg // 2)
-        if info.name in ("YIELD_FROM",):
-            entries.add(first)
-        if info.name in _TERMINATORS or (info.flow is not Flow.NEXT and info.name not in _INLINE_BRANCHES):
-            entries.add(index + 1)
-        if info.name == "YIELD_VALUE":
-            entries.add(index + 1)
+    for ins in decoded_instructions:
+        if ins.target >= 0:
+            entries.add(ins.target)
+        if ins.op.resumes_itself:
+            entries.add(ins.first)
+        if ins.op.ends_block:
+            entries.add(ins.next)
     return entries
 
 
 #: How many instructions of following blocks one block may copy in (see ``_collect``).
 _INLINE_BUDGET = 40
-_JUMPS = {"JUMP_ABSOLUTE", "JUMP_FORWARD"}
-_NOP = opcodes.BY_NAME["NOP"]
+_NOP = opcodes.BY_CODE[opcodes.NOP]
 
 
 def _runs_from(position: int, decoded_instructions: list, entries: set) -> list:
-    """The instructions from ``position`` up to a terminator (included) or the next entry point."""
+    """The instructions from ``position`` up to one that ends a block (included) or the next entry
+    point."""
     runs = []
     for position in range(position, len(decoded_instructions)):
-        first, index, opcode, arg = decoded_instructions[position]
-        if runs and first in entries:
+        ins = decoded_instructions[position]
+        if runs and ins.first in entries:
             break
-        info = opcodes.BY_CODE[opcode]
-        target = -1
-        if info.arg is Arg.JREL:
-            target = index + 1 + arg // 2
-        elif info.arg is Arg.JABS:
-            target = arg // 2
-        nxt = decoded_instructions[position + 1][0] if position + 1 < len(decoded_instructions) else index + 1
-        runs.append((first, index, info, arg, nxt, target))
-        if info.name in _TERMINATORS or (info.flow is not Flow.NEXT and info.name not in _INLINE_BRANCHES):
+        runs.append(ins)
+        if ins.op.ends_block:
             break
     return runs
 
@@ -764,51 +727,59 @@ def _collect(entry: int, by_first: dict, decoded_instructions: list, entries: se
     budget = _INLINE_BUDGET
     while runs:
         last = runs[-1]
-        if last[2].name in _JUMPS:
-            target = last[5]
-        elif last[2].name in _TERMINATORS or (last[2].flow is not Flow.NEXT
-                                             and last[2].name not in _INLINE_BRANCHES):
+        jumps = last.op.flow is Flow.JUMP
+        if jumps:
+            target = last.target
+        elif last.op.ends_block:
             break
         else:
-            target = last[4]  # falls through into the next block
+            target = last.next  # falls through into the next block
         if target in copied or target == entry or target not in by_first or budget <= 0:
             break
         following = _runs_from(by_first[target], decoded_instructions, entries)
-        if not following or any(run[5] == target for run in following):
+        if not following or any(ins.target == target for ins in following):
             break
-        if last[2].name in _JUMPS:
+        if jumps:
             # The jump becomes a no-op in place (still an instruction a recording writer records).
-            runs[-1] = (last[0], last[1], _NOP, 0, last[4], -1)
+            runs[-1] = replace(last, op=_NOP, arg=0, target=-1)
         runs.extend(following)
         copied.add(target)
         budget -= len(following)
     return runs
 
 
-def block_plans(code: Code) -> list[tuple[int, list, bool, bool]]:
-    """``(entry, runs, has_blocks, loop)`` for each block worth compiling in ``code``: what a writer
-    is made from (see ``compile_block``)."""
-    decoded_instructions = instructions(code)
-    entries = _entries(code, decoded_instructions)
-    has_blocks = any(opcodes.BY_CODE[op].pushes_block is not None for _, _, op, _ in decoded_instructions)
-    by_first = {first: position for position, (first, _, _, _) in enumerate(decoded_instructions)}
+class BlockPlan(NamedTuple):
+    """What a block function is made from (see ``compile_block``)."""
+
+    entry: int  # the slot it starts at
+    runs: list  # its instructions (decode.Instr), in order
+    has_blocks: bool  # whether the code object uses the block stack at all
+    loop: bool  # whether its last jump returns to its entry (it runs as a ``while True`` loop)
+
+
+def block_plans(code: Code) -> list[BlockPlan]:
+    """The plan of each block worth compiling in ``code``."""
+    decoded = instruction_records(code)
+    entries = _entries(code, decoded)
+    has_blocks = any(ins.op.pushes_block is not None for ins in decoded)
+    by_first = {ins.first: position for position, ins in enumerate(decoded)}
     plans = []
     for entry in sorted(entries):
         if entry not in by_first:
             continue
-        runs = _collect(entry, by_first, decoded_instructions, entries)
-        if len(runs) < 2 and runs and runs[0][2].name not in ("FOR_ITER",):
+        runs = _collect(entry, by_first, decoded, entries)
+        if len(runs) < 2 and runs and runs[0].op.code != opcodes.FOR_ITER:
             continue  # a single instruction gains nothing over its handler
-        plans.append((entry, runs, has_blocks, any(run[5] == entry for run in runs)))
+        plans.append(BlockPlan(entry, runs, has_blocks, any(ins.target == entry for ins in runs)))
     return plans
 
 
-def compile_block(code: Code, plain: list, plan: tuple[int, list, bool, bool], writer: Any = None) -> Any:
+def compile_block(code: Code, plain: list, plan: BlockPlan, writer: Any = None) -> Any:
     """The block function of one plan of ``block_plans``. ``writer(code, plain, entry, runs,
-    has_blocks, loop)`` makes its writer (by default ``_Writer``; fast/recording.py passes its
+    has_blocks, loop)`` makes its writer (by default ``BlockWriter``; fast/recording.py passes its
     recording writer)."""
     entry, runs, has_blocks, loop = plan
-    block_writer = (writer or _Writer)(code, plain, entry, runs, has_blocks, loop)
+    block_writer = (writer or BlockWriter)(code, plain, entry, runs, has_blocks, loop)
     source = block_writer.write()
     namespace: dict[str, Any] = {"__builtins__": __builtins__}  # the snapshot: hostbuiltins.py
     exec(compile(source, _FILENAME, "exec"), namespace)
@@ -820,19 +791,5 @@ def compile_block(code: Code, plain: list, plan: tuple[int, list, bool, bool], w
 
 def compile_blocks(code: Code, plain: list) -> dict[int, Any]:
     """Block functions for ``code``, by entry slot (their handlers stay in ``plain``)."""
-    return {plan[0]: compile_block(code, plain, plan) for plan in block_plans(code)}
+    return {plan.entry: compile_block(code, plain, plan) for plan in block_plans(code)}
 
-
-def fault_index(block: Any, error: BaseException, pc: int) -> int:
-    """The instruction of ``block`` (a compiled block run at ``pc``) that raised ``error``."""
-    owners = block.vm_lines
-    tb = error.__traceback__
-    code = block.__code__
-    while tb is not None:
-        if tb.tb_frame.f_code is code:
-            line = tb.tb_lineno - 1
-            if 0 <= line < len(owners):
-                return owners[line]
-            return pc
-        tb = tb.tb_next
-    return pc

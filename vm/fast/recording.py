@@ -34,29 +34,13 @@ from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (se
 
 from typing import Any, Optional
 
-from bytelens.vm.fast.blocks import _BINARY, _INPLACE, _Writer, block_plans, compile_block
+from bytelens.vm.fast.blocks import BlockWriter, block_plans, compile_block
 from bytelens.vm.isa.code import Code
 from bytelens.vm.runtime.frame import NULL
-from bytelens.vm.isa.opcodes import COMPARE_OPS
+from bytelens.vm.isa import opcodes
+from bytelens.vm.isa.opcodes import COMPARISONS, OperatorKind, Purity
 
-#: Instructions after which every rendered value on the stack still shows right and no other code
-#: ran: they only move references (or allocate a tuple, list or block: no finaliser runs with gc off).
-_PURE = frozenset({
-    "LOAD_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_DEREF", "DUP_TOP", "DUP_TOP_TWO", "ROT_TWO",
-    "ROT_THREE", "NOP", "JUMP_ABSOLUTE", "JUMP_FORWARD", "POP_BLOCK", "SETUP_LOOP", "SETUP_EXCEPT",
-    "SETUP_FINALLY", "BUILD_TUPLE", "BUILD_LIST",
-})
-
-#: Instructions that run no other code and change no object when their operands (the top of the
-#: stack, by count) are ints, floats or bools: the interpreter's own arithmetic and comparisons, and
-#: the operands, which the instruction drops, have no finalisers.
-_PURE_ON_NUMBERS: dict[str, int] = {
-    **{name: 2 for name in _BINARY}, **{name: 2 for name in _INPLACE},
-    "UNARY_NEGATIVE": 1, "UNARY_NOT": 1, "COMPARE_OP": 2,
-}
 _NUMBERS = frozenset({int, float, bool})
-#: Comparisons that run no other code on numbers.
-_NUMBER_COMPARISONS = frozenset({"<", "<=", "==", "!=", ">", ">="})
 #: Values whose end runs no code (no finaliser, and they hold no other object): the old value of a
 #: local a STORE_FAST replaces, or the value a POP_TOP drops, may go then.
 _QUIET_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None), type(NULL)})
@@ -78,7 +62,7 @@ def _frozen(value: Any) -> bool:
     return False
 
 
-class _RecordingWriter(_Writer):
+class _RecordingWriter(BlockWriter):
     """A block writer that also appends a trace record before each instruction (see the module
     docstring). ``budgeted``: check the step budget (see above)."""
 
@@ -98,7 +82,7 @@ class _RecordingWriter(_Writer):
         self.started = False
         self.line: Optional[int] = None
         #: A loop starting with FOR_ITER keeps its iterator in a host local (``it``) across iterations.
-        self.carried = loop and runs[0][2].name == "FOR_ITER"
+        self.carried = loop and runs[0].op.code == opcodes.FOR_ITER
         if self.carried:
             self.vs.append(self.CARRIED)
             self.uses[self.CARRIED] = 1
@@ -146,33 +130,32 @@ class _RecordingWriter(_Writer):
         self._refresh()
         fields = ", ".join([str(2 * index), "bl", "base"] + [self._shown(entry) for entry in self.vs])
         self.emit(f"ap(({fields}))")
-        self.impure = self._purity(info.name, arg)
+        self.impure = self._purity(info, arg)
 
-    def _purity(self, name: str, arg: int) -> "bool | str":
-        """False when instruction ``name`` runs no other code and changes no object; ``"g"`` when
+    def _purity(self, info, arg: int) -> "bool | str":
+        """False when instruction ``info`` runs no other code and changes no object; ``"g"`` when
         that depends on the types of its operands (or of the local it replaces), tested now into
-        ``g``; else True."""
-        if name in _PURE:
+        ``g``; else True. The table's ``purity`` says which (opcodes.Purity)."""
+        purity = info.purity
+        if purity is Purity.BY_COMPARISON:
+            purity = COMPARISONS[arg].purity if arg < len(COMPARISONS) else Purity.IMPURE
+        if purity is Purity.PURE:
             return False
-        if name == "COMPARE_OP":
-            operator = COMPARE_OPS[arg] if arg < len(COMPARE_OPS) else None
-            if operator in ("is", "is not"):
-                return False
-            if operator not in _NUMBER_COMPARISONS:
-                return True
-        count = 1 if name in ("STORE_FAST", "POP_TOP", "UNPACK_SEQUENCE") else _PURE_ON_NUMBERS.get(name)
-        if count is None or len(self.vs) < count:
+        if purity is Purity.IMPURE:
+            return True
+        count = 1 if purity is not Purity.ON_NUMBERS else info.popped(arg)
+        if len(self.vs) < count:
             return True
         operands = self.vs[-count:]
-        if name in _INPLACE and self.uses.get(operands[0]) == 1:
+        if info.operator_kind is OperatorKind.INPLACE and self.uses.get(operands[0]) == 1:
             self.shown.pop(operands[0], None)  # its template reuses the temporary for the result
         if not any(self.shown.get(entry) not in (None, entry) for entry in self.vs[:-count]):
             return True  # nothing rendered to keep: the guard would cost more than it saves
-        if name == "STORE_FAST":
+        if purity is Purity.QUIET_LOCAL:
             test = f"_type(l[{arg}]) in _Q"
-        elif name == "POP_TOP":
+        elif purity is Purity.QUIET_OPERAND:
             test = f"_type({operands[0]}) in _Q"
-        elif name == "UNPACK_SEQUENCE":
+        elif purity is Purity.ON_SEQUENCE:
             test = f"_type({operands[0]}) in _SEQ and _len({operands[0]}) == {arg}"
         else:
             test = " and ".join(f"_type({entry}) in _N" for entry in operands
@@ -224,7 +207,7 @@ class _RecordingWriter(_Writer):
         self.emit(f"if {condition}:")
         self.indent += 1
         saved = self.save()
-        _Writer.spill(self)
+        BlockWriter.spill(self)
         self.emit(f"return {~index}")
         self.restore(saved)
         self.indent -= 1
@@ -277,7 +260,7 @@ class _RecordingWriter(_Writer):
                 self.emit(f"v_it = {shown}")
                 self.consume(self.vs.pop())
             else:
-                _Writer.spill(self)
+                BlockWriter.spill(self)
                 self._refresh()
                 self.emit(f"{carried} = s.pop()")
                 self.emit("v_it = base[-1]")
@@ -316,11 +299,11 @@ def compile_recording_blocks(code: Code, plain: list, budgeted: bool) -> list:
 
     def compile_on_reach(plan: tuple) -> Any:
         def first_reach(f: Any, s: list, l: list, R: tuple) -> Any:
-            block = slots[plan[0]] = compile_block(code, plain, plan, writer)
+            block = slots[plan.entry] = compile_block(code, plain, plan, writer)
             return block(f, s, l, R)
         first_reach.vm_lines = ()  # never the block that raised: it is in the slot by then
         return first_reach
 
     for plan in block_plans(code):
-        slots[plan[0]] = compile_on_reach(plan)
+        slots[plan.entry] = compile_on_reach(plan)
     return slots

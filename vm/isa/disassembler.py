@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import NO_POSITION, Code, Position
 from bytelens.vm.isa.opcodes import Arg
 from bytelens.vm.isa.long_ints import int_repr
+from bytelens.vm.isa.wordcode import jump_target, units
 
 #: Width of the opname column (dis's); longer names push the argument along instead of being cut.
 OPNAME_WIDTH = 20
@@ -28,9 +29,6 @@ ARG_WIDTH = 5
 DEFAULT_WIDTH = 60
 #: Longest rendering of a constant in ``argrepr`` (a docstring must not make a hover unreadable).
 MAX_CONST_REPR = 60
-
-_EXTENDED_ARG = opcodes.BY_NAME["EXTENDED_ARG"].code
-
 
 @dataclass(frozen=True)
 class Instruction:
@@ -75,34 +73,11 @@ if [f.name for f in fields(Instruction)] != list(inspect.signature(_record).para
     raise RuntimeError("_record must take exactly Instruction's fields, in order")  # pragma: no cover
 
 
-def decode_wordcode(code: bytes) -> Iterator[tuple[int, int, int]]:
-    """``(offset, opcode, arg)`` for every instruction, each EXTENDED_ARG's value folded into the next.
-
-    EXTENDED_ARG itself is yielded too (with the argument accumulated so far), as ``dis`` lists it.
-    An odd trailing byte is read as an instruction with argument 0.
-    """
-    extended = 0
-    for offset in range(0, len(code), 2):
-        op = code[offset]
-        arg = (code[offset + 1] if offset + 1 < len(code) else 0) | extended
-        extended = arg << 8 if op == _EXTENDED_ARG else 0
-        yield offset, op, arg
-
-
-def jump_target(op: opcodes.OpInfo, offset: int, arg: int) -> Optional[int]:
-    """Where ``op`` at ``offset`` jumps to: relative jumps count from the next instruction."""
-    if op.arg is Arg.JREL:
-        return offset + 2 + arg
-    if op.arg is Arg.JABS:
-        return arg
-    return None
-
-
 def get_instructions(code: Code) -> list[Instruction]:
     """Every instruction of ``code`` (not of nested code objects), in order."""
     decoded = []
     targets = set()
-    for offset, op, arg in decode_wordcode(code.code):
+    for offset, op, arg in units(code.code):
         info = opcodes.BY_CODE.get(op)
         target = jump_target(info, offset, arg) if info is not None else None
         if target is not None:

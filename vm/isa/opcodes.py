@@ -4,8 +4,12 @@ renderer read.
 The set is CPython 3.7's, the last whose block stack tracked loops as well as try blocks, with a few
 instructions added where Python 3.11 syntax has no 3.7 equivalent (pattern matching, ``except*``,
 ``async for`` cleanup, ``assert``'s un-shadowable AssertionError, general stack copies). Each entry
-says how many values it pops and pushes, whether and where it jumps, and what it does to the block
-stack, so that nothing else needs its own list of opcodes.
+says how many values it pops and pushes and shows it as a stack picture (docs/bytecode.md), whether
+and where it jumps, what it does to the block stack, which Python operator it applies (symbol, host
+function, ast class), whether a compiled block ends after it and what a recording block may assume
+after it (``Purity``), so that nothing else needs its own list of opcodes. The ``NAME = code``
+constants at the end are written out (and checked against ``OPS`` by tests/test_opcodes.py) so that
+go-to-definition and type checkers find them. Adding an opcode: docs/vm.md, "Adding an opcode".
 
 Two deliberate simplifications of 3.7, documented here because the VM and the compiler rely on them:
 
@@ -24,8 +28,9 @@ jumps from the start of the code. Arguments wider than 8 bits use EXTENDED_ARG p
 from __future__ import annotations
 
 import enum
+import operator
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Any, Callable, Optional, Union
 
 #: An argument-dependent count: a constant, or a function of the instruction's argument.
 Count = Union[int, Callable[[int], int]]
@@ -67,8 +72,6 @@ class Block(enum.Enum):
     EXCEPT_HANDLER = "except-handler"
 
 
-#: COMPARE_OP's argument indexes this tuple (3.7's cmp_op).
-COMPARE_OPS = ("<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD")
 
 #: MAKE_FUNCTION's flag bits, in the order their values sit on the stack (lowest bit deepest).
 MAKE_DEFAULTS = 0x01
@@ -83,6 +86,59 @@ FORMAT_CONVERSIONS = ("", "str", "repr", "ascii")
 FORMAT_HAS_SPEC = 0x04
 
 
+class OperatorKind(enum.Enum):
+    """Which Python operator family an instruction implements (its symbol and function are in the table)."""
+
+    UNARY = "unary"  # -x, +x, ~x, not x (ast.unaryop)
+    BINARY = "binary"  # a + b ... (ast.operator)
+    INPLACE = "inplace"  # a += b ... (ast.operator in an AugAssign)
+    COMPARE = "compare"  # COMPARE_OP: the operator is COMPARISONS[arg]
+
+
+class Purity(enum.Enum):
+    """What a recording block (fast/recording.py) may assume after the instruction ran: whether other
+    code may have run or an object may have changed, so that values already rendered must be
+    rendered again."""
+
+    IMPURE = "impure"  # may run any code
+    PURE = "pure"  # only moves references (or allocates a tuple, list or block: no finaliser runs)
+    ON_NUMBERS = "on numbers"  # pure when its operands (pops(arg) of them) are ints, floats or bools
+    BY_COMPARISON = "by comparison"  # COMPARE_OP: COMPARISONS[arg].purity says
+    QUIET_OPERAND = "quiet operand"  # POP_TOP: pure when the value it drops has no finaliser
+    QUIET_LOCAL = "quiet local"  # STORE_FAST: pure when the local's old value has no finaliser
+    ON_SEQUENCE = "on sequence"  # UNPACK_SEQUENCE: pure on a tuple or list of exactly arg items
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One of COMPARE_OP's operators (its argument indexes ``COMPARISONS``)."""
+
+    symbol: str
+    #: The host function, None where the VM has its own (exception match) or none (BAD).
+    function: Optional[Callable[[Any, Any], Any]]
+    #: The ast comparison operator class name the code generator maps from, if any.
+    ast_name: Optional[str]
+    purity: Purity
+
+
+#: COMPARE_OP's argument indexes this tuple (3.7's cmp_op, with each operator's function).
+COMPARISONS = (
+    Comparison("<", operator.lt, "Lt", Purity.ON_NUMBERS),
+    Comparison("<=", operator.le, "LtE", Purity.ON_NUMBERS),
+    Comparison("==", operator.eq, "Eq", Purity.ON_NUMBERS),
+    Comparison("!=", operator.ne, "NotEq", Purity.ON_NUMBERS),
+    Comparison(">", operator.gt, "Gt", Purity.ON_NUMBERS),
+    Comparison(">=", operator.ge, "GtE", Purity.ON_NUMBERS),
+    Comparison("in", lambda a, b: a in b, "In", Purity.IMPURE),
+    Comparison("not in", lambda a, b: a not in b, "NotIn", Purity.IMPURE),
+    Comparison("is", operator.is_, "Is", Purity.PURE),
+    Comparison("is not", operator.is_not, "IsNot", Purity.PURE),
+    Comparison("exception match", None, None, Purity.IMPURE),
+    Comparison("BAD", None, None, Purity.IMPURE),
+)
+COMPARE_OPS = tuple(comparison.symbol for comparison in COMPARISONS)
+
+
 @dataclass(frozen=True)
 class OpInfo:
     """One instruction: everything any part of bytelens needs to know about it."""
@@ -92,14 +148,38 @@ class OpInfo:
     arg: Arg
     pops: Count
     pushes: Count
+    #: The stack before and after, top on the right: ``"… a b → … a+b"`` (docs/bytecode.md).
+    picture: str
     doc: str
     flow: Flow = Flow.NEXT
     #: (pops, pushes) when the jump (or the SETUP_* handler edge) is taken, if unlike the fall-through.
     jump_stack: tuple[Count, Count] | None = None
+    #: The stack picture of the jump (or handler) edge, exactly when ``jump_stack`` is given.
+    jump_picture: str | None = None
     #: The block type a SETUP_* instruction pushes.
     pushes_block: Block | None = None
     #: True when the instruction pops a block (POP_BLOCK, POP_EXCEPT).
     pops_block: bool = False
+    #: The operator family, for instructions that apply one Python operator.
+    operator_kind: OperatorKind | None = None
+    #: The operator as Python source (``+``, ``+=``, ``not``); COMPARE_OP's is per argument.
+    symbol: str | None = None
+    #: The host function that applies the operator (``operator.add``).
+    function: Callable[..., Any] | None = None
+    #: The ast operator class name the code generator maps from (``Add``, ``USub``).
+    ast_name: str | None = None
+    #: What a recording block may assume after it (see Purity).
+    purity: Purity = Purity.IMPURE
+    #: True when a compiled block (fast/blocks.py) ends after the instruction: control goes on where
+    #: its handler says. Always so for JUMP and STOP flow; given for yields and END_FINALLY.
+    ends_block: bool = False
+    #: True when a resumed frame runs the instruction again (YIELD_FROM's send loop), so it is an
+    #: entry point of the code.
+    resumes_itself: bool = False
+
+    def __post_init__(self) -> None:
+        if self.flow in (Flow.JUMP, Flow.STOP) and not self.ends_block:
+            object.__setattr__(self, "ends_block", True)
 
     @property
     def has_arg(self) -> bool:
@@ -108,6 +188,14 @@ class OpInfo:
     @property
     def is_jump(self) -> bool:
         return self.arg in (Arg.JREL, Arg.JABS)
+
+    @property
+    def block_effect(self) -> str | None:
+        """What the instruction does to the block stack, in words, or None."""
+        if self.pushes_block is not None:
+            kind = self.pushes_block.value
+            return f"pushes {'an' if kind[0] in 'aeiou' else 'a'} {kind} block"
+        return "pops a block" if self.pops_block else None
 
     def stack_effect(self, arg: int = 0, jump: bool = False) -> int:
         """Net change of the stack depth; ``jump`` selects the taken-branch/handler edge."""
@@ -139,254 +227,406 @@ def _unpack_ex_outputs(arg: int) -> int:
 
 OPS: tuple[OpInfo, ...] = (
     # --- stack manipulation -------------------------------------------------------------------
-    OpInfo("POP_TOP", 1, Arg.NONE, 1, 0, "Discard TOS."),
-    OpInfo("ROT_TWO", 2, Arg.NONE, 2, 2, "Swap TOS and TOS1."),
-    OpInfo("ROT_THREE", 3, Arg.NONE, 3, 3, "Lift TOS1 and TOS2 one place; move TOS down to TOS2."),
-    OpInfo("DUP_TOP", 4, Arg.NONE, 1, 2, "Push a second reference to TOS."),
-    OpInfo("DUP_TOP_TWO", 5, Arg.NONE, 2, 4, "Duplicate the two top values, keeping their order."),
-    OpInfo("ROT_FOUR", 6, Arg.NONE, 4, 4, "Lift the three values below TOS one place; move TOS down to TOS3. (3.8)"),
-    OpInfo("NOP", 9, Arg.NONE, 0, 0, "Do nothing (keeps a line's position when its code was optimised away)."),
+    OpInfo("POP_TOP", 1, Arg.NONE, 1, 0, "… x → …", "Discard TOS.",
+           purity=Purity.QUIET_OPERAND),
+    OpInfo("ROT_TWO", 2, Arg.NONE, 2, 2, "… a b → … b a", "Swap TOS and TOS1.",
+           purity=Purity.PURE),
+    OpInfo("ROT_THREE", 3, Arg.NONE, 3, 3, "… a b c → … c a b",
+           "Lift TOS1 and TOS2 one place; move TOS down to TOS2.",
+           purity=Purity.PURE),
+    OpInfo("DUP_TOP", 4, Arg.NONE, 1, 2, "… x → … x x", "Push a second reference to TOS.",
+           purity=Purity.PURE),
+    OpInfo("DUP_TOP_TWO", 5, Arg.NONE, 2, 4, "… a b → … a b a b",
+           "Duplicate the two top values, keeping their order.",
+           purity=Purity.PURE),
+    OpInfo("ROT_FOUR", 6, Arg.NONE, 4, 4, "… a b c d → … d a b c",
+           "Lift the three values below TOS one place; move TOS down to TOS3. (3.8)"),
+    OpInfo("NOP", 9, Arg.NONE, 0, 0, "… → …",
+           "Do nothing (keeps a line's position when its code was optimised away).",
+           purity=Purity.PURE),
     OpInfo("ROT_N", 99, Arg.COUNT, lambda n: n, lambda n: n,
+           "… x1 … xn → … xn x1 … xn-1",
            "Lift the n-1 values below TOS one place; move TOS down to position n. (3.10)"),
     OpInfo("COPY", 162, Arg.COUNT, lambda n: n, lambda n: n + 1,
+           "… xn … x1 → … xn … x1 xn",
            "Push a copy of the n-th value from the top (COPY 1 is DUP_TOP). (3.11)"),
     # --- unary and binary operators -------------------------------------------------------------
-    OpInfo("UNARY_POSITIVE", 10, Arg.NONE, 1, 1, "TOS = +TOS."),
-    OpInfo("UNARY_NEGATIVE", 11, Arg.NONE, 1, 1, "TOS = -TOS."),
-    OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "TOS = not TOS."),
-    OpInfo("UNARY_INVERT", 15, Arg.NONE, 1, 1, "TOS = ~TOS."),
-    OpInfo("BINARY_MATRIX_MULTIPLY", 16, Arg.NONE, 2, 1, "TOS = TOS1 @ TOS."),
-    OpInfo("INPLACE_MATRIX_MULTIPLY", 17, Arg.NONE, 2, 1, "TOS = TOS1 @= TOS (in place when supported)."),
-    OpInfo("BINARY_POWER", 19, Arg.NONE, 2, 1, "TOS = TOS1 ** TOS."),
-    OpInfo("BINARY_MULTIPLY", 20, Arg.NONE, 2, 1, "TOS = TOS1 * TOS."),
-    OpInfo("BINARY_MODULO", 22, Arg.NONE, 2, 1, "TOS = TOS1 % TOS."),
-    OpInfo("BINARY_ADD", 23, Arg.NONE, 2, 1, "TOS = TOS1 + TOS."),
-    OpInfo("BINARY_SUBTRACT", 24, Arg.NONE, 2, 1, "TOS = TOS1 - TOS."),
-    OpInfo("BINARY_SUBSCR", 25, Arg.NONE, 2, 1, "TOS = TOS1[TOS]."),
-    OpInfo("BINARY_FLOOR_DIVIDE", 26, Arg.NONE, 2, 1, "TOS = TOS1 // TOS."),
-    OpInfo("BINARY_TRUE_DIVIDE", 27, Arg.NONE, 2, 1, "TOS = TOS1 / TOS."),
-    OpInfo("INPLACE_FLOOR_DIVIDE", 28, Arg.NONE, 2, 1, "TOS = TOS1 //= TOS."),
-    OpInfo("INPLACE_TRUE_DIVIDE", 29, Arg.NONE, 2, 1, "TOS = TOS1 /= TOS."),
-    OpInfo("INPLACE_ADD", 55, Arg.NONE, 2, 1, "TOS = TOS1 += TOS."),
-    OpInfo("INPLACE_SUBTRACT", 56, Arg.NONE, 2, 1, "TOS = TOS1 -= TOS."),
-    OpInfo("INPLACE_MULTIPLY", 57, Arg.NONE, 2, 1, "TOS = TOS1 *= TOS."),
-    OpInfo("INPLACE_MODULO", 59, Arg.NONE, 2, 1, "TOS = TOS1 %= TOS."),
-    OpInfo("BINARY_LSHIFT", 62, Arg.NONE, 2, 1, "TOS = TOS1 << TOS."),
-    OpInfo("BINARY_RSHIFT", 63, Arg.NONE, 2, 1, "TOS = TOS1 >> TOS."),
-    OpInfo("BINARY_AND", 64, Arg.NONE, 2, 1, "TOS = TOS1 & TOS."),
-    OpInfo("BINARY_XOR", 65, Arg.NONE, 2, 1, "TOS = TOS1 ^ TOS."),
-    OpInfo("BINARY_OR", 66, Arg.NONE, 2, 1, "TOS = TOS1 | TOS."),
-    OpInfo("INPLACE_POWER", 67, Arg.NONE, 2, 1, "TOS = TOS1 **= TOS."),
-    OpInfo("INPLACE_LSHIFT", 75, Arg.NONE, 2, 1, "TOS = TOS1 <<= TOS."),
-    OpInfo("INPLACE_RSHIFT", 76, Arg.NONE, 2, 1, "TOS = TOS1 >>= TOS."),
-    OpInfo("INPLACE_AND", 77, Arg.NONE, 2, 1, "TOS = TOS1 &= TOS."),
-    OpInfo("INPLACE_XOR", 78, Arg.NONE, 2, 1, "TOS = TOS1 ^= TOS."),
-    OpInfo("INPLACE_OR", 79, Arg.NONE, 2, 1, "TOS = TOS1 |= TOS."),
+    OpInfo("UNARY_POSITIVE", 10, Arg.NONE, 1, 1, "… x → … +x", "TOS = +TOS.",
+           operator_kind=OperatorKind.UNARY, symbol="+", function=operator.pos, ast_name="UAdd"),
+    OpInfo("UNARY_NEGATIVE", 11, Arg.NONE, 1, 1, "… x → … -x", "TOS = -TOS.",
+           operator_kind=OperatorKind.UNARY, symbol="-", function=operator.neg, ast_name="USub",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("UNARY_NOT", 12, Arg.NONE, 1, 1, "… x → … (not x)", "TOS = not TOS.",
+           operator_kind=OperatorKind.UNARY, symbol="not", function=operator.not_, ast_name="Not",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("UNARY_INVERT", 15, Arg.NONE, 1, 1, "… x → … ~x", "TOS = ~TOS.",
+           operator_kind=OperatorKind.UNARY, symbol="~", function=operator.invert, ast_name="Invert"),
+    OpInfo("BINARY_MATRIX_MULTIPLY", 16, Arg.NONE, 2, 1, "… a b → … a@b", "TOS = TOS1 @ TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="@", function=operator.matmul, ast_name="MatMult",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_MATRIX_MULTIPLY", 17, Arg.NONE, 2, 1, "… a b → … a@=b",
+           "TOS = TOS1 @= TOS (in place when supported).",
+           operator_kind=OperatorKind.INPLACE, symbol="@=", function=operator.imatmul, ast_name="MatMult",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_POWER", 19, Arg.NONE, 2, 1, "… a b → … a**b", "TOS = TOS1 ** TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="**", function=operator.pow, ast_name="Pow",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_MULTIPLY", 20, Arg.NONE, 2, 1, "… a b → … a*b", "TOS = TOS1 * TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="*", function=operator.mul, ast_name="Mult",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_MODULO", 22, Arg.NONE, 2, 1, "… a b → … a%b", "TOS = TOS1 % TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="%", function=operator.mod, ast_name="Mod",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_ADD", 23, Arg.NONE, 2, 1, "… a b → … a+b", "TOS = TOS1 + TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="+", function=operator.add, ast_name="Add",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_SUBTRACT", 24, Arg.NONE, 2, 1, "… a b → … a-b", "TOS = TOS1 - TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="-", function=operator.sub, ast_name="Sub",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_SUBSCR", 25, Arg.NONE, 2, 1, "… container key → … container[key]", "TOS = TOS1[TOS]."),
+    OpInfo("BINARY_FLOOR_DIVIDE", 26, Arg.NONE, 2, 1, "… a b → … a//b", "TOS = TOS1 // TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="//", function=operator.floordiv, ast_name="FloorDiv",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_TRUE_DIVIDE", 27, Arg.NONE, 2, 1, "… a b → … a/b", "TOS = TOS1 / TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="/", function=operator.truediv, ast_name="Div",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_FLOOR_DIVIDE", 28, Arg.NONE, 2, 1, "… a b → … a//=b", "TOS = TOS1 //= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="//=", function=operator.ifloordiv, ast_name="FloorDiv",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_TRUE_DIVIDE", 29, Arg.NONE, 2, 1, "… a b → … a/=b", "TOS = TOS1 /= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="/=", function=operator.itruediv, ast_name="Div",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_ADD", 55, Arg.NONE, 2, 1, "… a b → … a+=b", "TOS = TOS1 += TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="+=", function=operator.iadd, ast_name="Add",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_SUBTRACT", 56, Arg.NONE, 2, 1, "… a b → … a-=b", "TOS = TOS1 -= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="-=", function=operator.isub, ast_name="Sub",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_MULTIPLY", 57, Arg.NONE, 2, 1, "… a b → … a*=b", "TOS = TOS1 *= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="*=", function=operator.imul, ast_name="Mult",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_MODULO", 59, Arg.NONE, 2, 1, "… a b → … a%=b", "TOS = TOS1 %= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="%=", function=operator.imod, ast_name="Mod",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_LSHIFT", 62, Arg.NONE, 2, 1, "… a b → … a<<b", "TOS = TOS1 << TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="<<", function=operator.lshift, ast_name="LShift",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_RSHIFT", 63, Arg.NONE, 2, 1, "… a b → … a>>b", "TOS = TOS1 >> TOS.",
+           operator_kind=OperatorKind.BINARY, symbol=">>", function=operator.rshift, ast_name="RShift",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_AND", 64, Arg.NONE, 2, 1, "… a b → … a&b", "TOS = TOS1 & TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="&", function=operator.and_, ast_name="BitAnd",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_XOR", 65, Arg.NONE, 2, 1, "… a b → … a^b", "TOS = TOS1 ^ TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="^", function=operator.xor, ast_name="BitXor",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("BINARY_OR", 66, Arg.NONE, 2, 1, "… a b → … a|b", "TOS = TOS1 | TOS.",
+           operator_kind=OperatorKind.BINARY, symbol="|", function=operator.or_, ast_name="BitOr",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_POWER", 67, Arg.NONE, 2, 1, "… a b → … a**=b", "TOS = TOS1 **= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="**=", function=operator.ipow, ast_name="Pow",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_LSHIFT", 75, Arg.NONE, 2, 1, "… a b → … a<<=b", "TOS = TOS1 <<= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="<<=", function=operator.ilshift, ast_name="LShift",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_RSHIFT", 76, Arg.NONE, 2, 1, "… a b → … a>>=b", "TOS = TOS1 >>= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol=">>=", function=operator.irshift, ast_name="RShift",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_AND", 77, Arg.NONE, 2, 1, "… a b → … a&=b", "TOS = TOS1 &= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="&=", function=operator.iand, ast_name="BitAnd",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_XOR", 78, Arg.NONE, 2, 1, "… a b → … a^=b", "TOS = TOS1 ^= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="^=", function=operator.ixor, ast_name="BitXor",
+           purity=Purity.ON_NUMBERS),
+    OpInfo("INPLACE_OR", 79, Arg.NONE, 2, 1, "… a b → … a|=b", "TOS = TOS1 |= TOS.",
+           operator_kind=OperatorKind.INPLACE, symbol="|=", function=operator.ior, ast_name="BitOr",
+           purity=Purity.ON_NUMBERS),
     OpInfo("COMPARE_OP", 107, Arg.COMPARE, 2, 1,
+           "… a b → … (a <op> b)",
            "TOS = TOS1 <op> TOS, op = COMPARE_OPS[arg]; 'exception match' tests an exception against a "
-           "class or tuple of classes (raising TypeError for anything else)."),
+           "class or tuple of classes (raising TypeError for anything else).",
+           operator_kind=OperatorKind.COMPARE, purity=Purity.BY_COMPARISON),
     # --- subscripts, attributes, names ----------------------------------------------------------
-    OpInfo("STORE_SUBSCR", 60, Arg.NONE, 3, 0, "TOS1[TOS] = TOS2."),
-    OpInfo("DELETE_SUBSCR", 61, Arg.NONE, 2, 0, "del TOS1[TOS]."),
+    OpInfo("STORE_SUBSCR", 60, Arg.NONE, 3, 0, "… value container key → …", "TOS1[TOS] = TOS2."),
+    OpInfo("DELETE_SUBSCR", 61, Arg.NONE, 2, 0, "… container key → …", "del TOS1[TOS]."),
     OpInfo("BUILD_SLICE", 133, Arg.COUNT, lambda n: n, 1,
-           "Push slice(TOS1, TOS) (arg 2) or slice(TOS2, TOS1, TOS) (arg 3)."),
-    OpInfo("LOAD_ATTR", 106, Arg.NAME, 1, 1, "TOS = getattr(TOS, names[arg])."),
-    OpInfo("STORE_ATTR", 95, Arg.NAME, 2, 0, "setattr(TOS, names[arg], TOS1)."),
-    OpInfo("DELETE_ATTR", 96, Arg.NAME, 1, 0, "delattr(TOS, names[arg])."),
+           "… start stop step? → … slice", "Push slice(TOS1, TOS) (arg 2) or slice(TOS2, TOS1, TOS) (arg 3)."),
+    OpInfo("LOAD_ATTR", 106, Arg.NAME, 1, 1, "… owner → … owner.name", "TOS = getattr(TOS, names[arg])."),
+    OpInfo("STORE_ATTR", 95, Arg.NAME, 2, 0, "… value owner → …", "setattr(TOS, names[arg], TOS1)."),
+    OpInfo("DELETE_ATTR", 96, Arg.NAME, 1, 0, "… owner → …", "delattr(TOS, names[arg])."),
     OpInfo("LOAD_METHOD", 160, Arg.NAME, 1, 2,
+           "… owner → … method self",
            "Look up method names[arg] on TOS. Pushes (unbound function, TOS) when the attribute is a plain "
            "function found on the type, else (NULL marker, bound attribute); CALL_METHOD consumes both."),
-    OpInfo("LOAD_CONST", 100, Arg.CONST, 0, 1, "Push consts[arg]."),
+    OpInfo("LOAD_CONST", 100, Arg.CONST, 0, 1, "… → … constant", "Push consts[arg].",
+           purity=Purity.PURE),
     OpInfo("LOAD_NAME", 101, Arg.NAME, 0, 1,
+           "… → … value",
            "Push the value of names[arg], looked up in locals, then globals, then builtins (module and "
            "class bodies)."),
-    OpInfo("STORE_NAME", 90, Arg.NAME, 1, 0, "locals[names[arg]] = TOS."),
-    OpInfo("DELETE_NAME", 91, Arg.NAME, 0, 0, "del locals[names[arg]]."),
-    OpInfo("LOAD_GLOBAL", 116, Arg.NAME, 0, 1, "Push globals[names[arg]], falling back on builtins."),
-    OpInfo("STORE_GLOBAL", 97, Arg.NAME, 1, 0, "globals[names[arg]] = TOS."),
-    OpInfo("DELETE_GLOBAL", 98, Arg.NAME, 0, 0, "del globals[names[arg]]."),
+    OpInfo("STORE_NAME", 90, Arg.NAME, 1, 0, "… value → …", "locals[names[arg]] = TOS."),
+    OpInfo("DELETE_NAME", 91, Arg.NAME, 0, 0, "… → …", "del locals[names[arg]]."),
+    OpInfo("LOAD_GLOBAL", 116, Arg.NAME, 0, 1, "… → … value",
+           "Push globals[names[arg]], falling back on builtins.",
+           purity=Purity.PURE),
+    OpInfo("STORE_GLOBAL", 97, Arg.NAME, 1, 0, "… value → …", "globals[names[arg]] = TOS."),
+    OpInfo("DELETE_GLOBAL", 98, Arg.NAME, 0, 0, "… → …", "del globals[names[arg]]."),
     OpInfo("LOAD_FAST", 124, Arg.LOCAL, 0, 1,
-           "Push local varnames[arg]; UnboundLocalError if it has no value."),
-    OpInfo("STORE_FAST", 125, Arg.LOCAL, 1, 0, "Local varnames[arg] = TOS."),
-    OpInfo("DELETE_FAST", 126, Arg.LOCAL, 0, 0, "Unbind local varnames[arg]."),
+           "… → … value", "Push local varnames[arg]; UnboundLocalError if it has no value.",
+           purity=Purity.PURE),
+    OpInfo("STORE_FAST", 125, Arg.LOCAL, 1, 0, "… value → …", "Local varnames[arg] = TOS.",
+           purity=Purity.QUIET_LOCAL),
+    OpInfo("DELETE_FAST", 126, Arg.LOCAL, 0, 0, "… → …", "Unbind local varnames[arg]."),
     OpInfo("LOAD_CLOSURE", 135, Arg.FREE, 0, 1,
-           "Push the cell itself (cellvars + freevars)[arg], to build a closure tuple."),
+           "… → … cell", "Push the cell itself (cellvars + freevars)[arg], to build a closure tuple."),
     OpInfo("LOAD_DEREF", 136, Arg.FREE, 0, 1,
-           "Push the contents of cell (cellvars + freevars)[arg]; NameError/UnboundLocalError if empty."),
-    OpInfo("STORE_DEREF", 137, Arg.FREE, 1, 0, "Store TOS into cell (cellvars + freevars)[arg]."),
-    OpInfo("DELETE_DEREF", 138, Arg.FREE, 0, 0, "Empty cell (cellvars + freevars)[arg]."),
+           "… → … value",
+           "Push the contents of cell (cellvars + freevars)[arg]; NameError/UnboundLocalError if empty.",
+           purity=Purity.PURE),
+    OpInfo("STORE_DEREF", 137, Arg.FREE, 1, 0, "… value → …",
+           "Store TOS into cell (cellvars + freevars)[arg]."),
+    OpInfo("DELETE_DEREF", 138, Arg.FREE, 0, 0, "… → …", "Empty cell (cellvars + freevars)[arg]."),
     OpInfo("LOAD_CLASSDEREF", 148, Arg.FREE, 0, 1,
+           "… → … value",
            "In a class body: push locals[name] if bound there, else the contents of the free cell."),
     # --- building containers ----------------------------------------------------------------------
-    OpInfo("BUILD_TUPLE", 102, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a tuple of them."),
-    OpInfo("BUILD_LIST", 103, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a list of them."),
-    OpInfo("BUILD_SET", 104, Arg.COUNT, lambda n: n, 1, "Replace the top arg values with a set of them."),
+    OpInfo("BUILD_TUPLE", 102, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … (x1, …, xn)",
+           "Replace the top arg values with a tuple of them.",
+           purity=Purity.PURE),
+    OpInfo("BUILD_LIST", 103, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … [x1, …, xn]",
+           "Replace the top arg values with a list of them.",
+           purity=Purity.PURE),
+    OpInfo("BUILD_SET", 104, Arg.COUNT, lambda n: n, 1, "… x1 … xn → … {x1, …, xn}",
+           "Replace the top arg values with a set of them."),
     OpInfo("BUILD_MAP", 105, Arg.COUNT, lambda n: 2 * n, 1,
+           "… k1 v1 … kn vn → … {k1: v1, …, kn: vn}",
            "Replace the top 2*arg values (key, value, key, value ...) with a dict."),
     OpInfo("BUILD_CONST_KEY_MAP", 156, Arg.COUNT, lambda n: n + 1, 1,
+           "… v1 … vn keys → … dict",
            "TOS is a tuple of arg keys, below it arg values: replace them all with a dict."),
-    OpInfo("BUILD_STRING", 157, Arg.COUNT, lambda n: n, 1, "Concatenate the top arg strings (f-strings)."),
+    OpInfo("BUILD_STRING", 157, Arg.COUNT, lambda n: n, 1, "… s1 … sn → … s1+…+sn",
+           "Concatenate the top arg strings (f-strings)."),
     OpInfo("BUILD_TUPLE_UNPACK", 152, Arg.COUNT, lambda n: n, 1,
+           "… it1 … itn → … (*it1, …, *itn)",
            "Replace the top arg iterables with one tuple of all their items ((*a, *b))."),
     OpInfo("BUILD_TUPLE_UNPACK_WITH_CALL", 158, Arg.COUNT, lambda n: n, 1,
+           "… it1 … itn → … (*it1, …, *itn)",
            "Like BUILD_TUPLE_UNPACK, for f(*a, *b); the error names the called function."),
     OpInfo("BUILD_LIST_UNPACK", 149, Arg.COUNT, lambda n: n, 1,
+           "… it1 … itn → … [*it1, …, *itn]",
            "Replace the top arg iterables with one list of all their items ([*a, *b])."),
     OpInfo("BUILD_SET_UNPACK", 153, Arg.COUNT, lambda n: n, 1,
+           "… it1 … itn → … {*it1, …, *itn}",
            "Replace the top arg iterables with one set of all their items ({*a, *b})."),
     OpInfo("BUILD_MAP_UNPACK", 150, Arg.COUNT, lambda n: n, 1,
+           "… m1 … mn → … {**m1, …, **mn}",
            "Replace the top arg mappings with one dict merging them in order ({**a, **b})."),
     OpInfo("BUILD_MAP_UNPACK_WITH_CALL", 151, Arg.COUNT, lambda n: n, 1,
+           "… m1 … mn → … {**m1, …, **mn}",
            "Like BUILD_MAP_UNPACK for f(**a, **b); a repeated key is a TypeError naming the function, "
            "which sits below the arguments."),
     OpInfo("LIST_APPEND", 145, Arg.COUNT, 1, 0,
-           "Append TOS to the list arg places down after popping TOS (comprehensions)."),
-    OpInfo("SET_ADD", 146, Arg.COUNT, 1, 0, "Add TOS to the set arg places down after popping TOS."),
+           "… item → …", "Append TOS to the list arg places down after popping TOS (comprehensions)."),
+    OpInfo("SET_ADD", 146, Arg.COUNT, 1, 0, "… item → …",
+           "Add TOS to the set arg places down after popping TOS."),
     OpInfo("MAP_ADD", 147, Arg.COUNT, 2, 0,
+           "… key value → …",
            "dict[TOS1] = TOS for the dict arg places down after popping both (key TOS1, value TOS)."),
     OpInfo("UNPACK_SEQUENCE", 92, Arg.COUNT, 1, lambda n: n,
-           "Replace TOS with its arg items, the first on top; ValueError unless there are exactly arg."),
+           "… seq → … xn … x1",
+           "Replace TOS with its arg items, the first on top; ValueError unless there are exactly arg.",
+           purity=Purity.ON_SEQUENCE),
     OpInfo("UNPACK_EX", 94, Arg.COUNT, 1, _unpack_ex_outputs,
+           "… seq → … ym … y1 starred xn … x1",
            "Starred unpacking: low byte = items before the star, high byte = items after; pushes them "
            "and a list for the starred target, first item on top."),
     OpInfo("FORMAT_VALUE", 155, Arg.FORMAT_FLAGS, _format_inputs, 1,
+           "… value spec? → … formatted",
            "f-string field: convert (str/repr/ascii per arg & 3) then format(value, spec); the spec is "
            "TOS when arg & 4."),
     # --- functions and calls ----------------------------------------------------------------------
     OpInfo("MAKE_FUNCTION", 132, Arg.FUNCTION_FLAGS, _function_inputs, 1,
+           "… defaults? kwdefaults? annotations? closure? code qualname → … function",
            "TOS is the qualified name, TOS1 the code object; below them, per flag bit: closure tuple "
            "(0x08), annotations dict (0x04), keyword-only defaults dict (0x02), defaults tuple (0x01). "
            "Push the new function."),
     OpInfo("CALL_FUNCTION", 131, Arg.COUNT, lambda n: n + 1, 1,
+           "… callable a1 … an → … result",
            "Call the callable below arg positional arguments; push the result."),
     OpInfo("CALL_FUNCTION_KW", 141, Arg.COUNT, lambda n: n + 2, 1,
+           "… callable a1 … an names → … result",
            "TOS is a tuple of keyword names for the last len(TOS) of arg arguments; below them the "
            "callable. Push the result."),
     OpInfo("CALL_FUNCTION_EX", 142, Arg.CALL_EX_FLAGS, lambda f: 2 + (f & 1), 1,
+           "… callable args kwargs? → … result",
            "Call TOS2(*TOS1, **TOS) when arg & 1, else TOS1(*TOS); push the result."),
     OpInfo("CALL_METHOD", 161, Arg.COUNT, lambda n: n + 2, 1,
+           "… method self a1 … an → … result",
            "Call what LOAD_METHOD left below arg positional arguments; push the result."),
     OpInfo("RETURN_VALUE", 83, Arg.NONE, 1, 0,
+           "… value → …",
            "Return TOS to the caller. With blocks left on the block stack, unwind them first: a finally "
            "block runs with a pending 'return' marker.", flow=Flow.STOP),
-    OpInfo("LOAD_BUILD_CLASS", 71, Arg.NONE, 0, 1, "Push builtins.__build_class__ (the VM's own)."),
+    OpInfo("LOAD_BUILD_CLASS", 71, Arg.NONE, 0, 1, "… → … __build_class__",
+           "Push builtins.__build_class__ (the VM's own)."),
     OpInfo("SETUP_ANNOTATIONS", 85, Arg.NONE, 0, 0,
-           "Create __annotations__ in the local namespace unless present (module and class bodies)."),
+           "… → …", "Create __annotations__ in the local namespace unless present (module and class bodies)."),
     # --- imports ----------------------------------------------------------------------------------
     OpInfo("IMPORT_NAME", 108, Arg.NAME, 2, 1,
+           "… level fromlist → … module",
            "TOS is the fromlist, TOS1 the level: push __import__(names[arg], globals, None, fromlist, "
            "level)."),
     OpInfo("IMPORT_FROM", 109, Arg.NAME, 1, 2,
+           "… module → … module value",
            "Push getattr(TOS, names[arg]) (falling back on sys.modules for submodules), keeping TOS."),
     OpInfo("IMPORT_STAR", 84, Arg.NONE, 1, 0,
-           "Bind every public name of the module TOS (or its __all__) in the local namespace."),
+           "… module → …", "Bind every public name of the module TOS (or its __all__) in the local namespace."),
     # --- control flow -----------------------------------------------------------------------------
-    OpInfo("JUMP_FORWARD", 110, Arg.JREL, 0, 0, "Jump forward by arg bytes.", flow=Flow.JUMP),
-    OpInfo("JUMP_ABSOLUTE", 113, Arg.JABS, 0, 0, "Jump to offset arg.", flow=Flow.JUMP),
-    OpInfo("POP_JUMP_IF_FALSE", 114, Arg.JABS, 1, 0, "Pop TOS; jump to arg if it is false.",
+    OpInfo("JUMP_FORWARD", 110, Arg.JREL, 0, 0, "… → …", "Jump forward by arg bytes.", flow=Flow.JUMP,
+           purity=Purity.PURE),
+    OpInfo("JUMP_ABSOLUTE", 113, Arg.JABS, 0, 0, "… → …", "Jump to offset arg.", flow=Flow.JUMP,
+           purity=Purity.PURE),
+    OpInfo("POP_JUMP_IF_FALSE", 114, Arg.JABS, 1, 0, "… x → …", "Pop TOS; jump to arg if it is false.",
            flow=Flow.BRANCH),
-    OpInfo("POP_JUMP_IF_TRUE", 115, Arg.JABS, 1, 0, "Pop TOS; jump to arg if it is true.",
+    OpInfo("POP_JUMP_IF_TRUE", 115, Arg.JABS, 1, 0, "… x → …", "Pop TOS; jump to arg if it is true.",
            flow=Flow.BRANCH),
     OpInfo("JUMP_IF_FALSE_OR_POP", 111, Arg.JABS, 1, 0,
-           "If TOS is false jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
-           jump_stack=(1, 1)),
+           "… x → …", "If TOS is false jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
+           jump_stack=(1, 1),
+           jump_picture="… x → … x"),
     OpInfo("JUMP_IF_TRUE_OR_POP", 112, Arg.JABS, 1, 0,
-           "If TOS is true jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
-           jump_stack=(1, 1)),
-    OpInfo("GET_ITER", 68, Arg.NONE, 1, 1, "TOS = iter(TOS)."),
+           "… x → …", "If TOS is true jump to arg keeping it, else pop it (and, or).", flow=Flow.BRANCH,
+           jump_stack=(1, 1),
+           jump_picture="… x → … x"),
+    OpInfo("GET_ITER", 68, Arg.NONE, 1, 1, "… iterable → … iterator", "TOS = iter(TOS)."),
     OpInfo("FOR_ITER", 93, Arg.JREL, 1, 2,
+           "… iterator → … iterator next",
            "TOS is an iterator: push next(TOS); when exhausted pop the iterator and jump forward by arg.",
-           flow=Flow.BRANCH, jump_stack=(1, 0)),
+           flow=Flow.BRANCH, jump_stack=(1, 0),
+           jump_picture="… iterator → …"),
     # --- the block stack --------------------------------------------------------------------------
     OpInfo("SETUP_LOOP", 120, Arg.JREL, 0, 0,
-           "Push a loop block whose break target is arg bytes ahead.", flow=Flow.BRANCH,
-           pushes_block=Block.LOOP),
+           "… → …", "Push a loop block whose break target is arg bytes ahead.", flow=Flow.BRANCH,
+           pushes_block=Block.LOOP,
+           purity=Purity.PURE),
     OpInfo("SETUP_EXCEPT", 121, Arg.JREL, 0, 0,
+           "… → …",
            "Push a try block whose handler is arg bytes ahead. When an exception reaches it, the VM pops "
            "the stack to the block's level, pushes an except-handler block and the exception, and jumps.",
-           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.EXCEPT),
+           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.EXCEPT,
+           jump_picture="… → … exception", purity=Purity.PURE),
     OpInfo("SETUP_FINALLY", 122, Arg.JREL, 0, 0,
+           "… → …",
            "Push a finally block whose handler is arg bytes ahead. The handler starts with one pending "
            "value on the stack: None, an exception, or an unwinding marker (return, break, continue).",
-           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.FINALLY),
-    OpInfo("POP_BLOCK", 87, Arg.NONE, 0, 0, "Pop the top block (end of a loop or try body).",
-           pops_block=True),
+           flow=Flow.BRANCH, jump_stack=(0, 1), pushes_block=Block.FINALLY,
+           jump_picture="… → … pending", purity=Purity.PURE),
+    OpInfo("POP_BLOCK", 87, Arg.NONE, 0, 0, "… → …", "Pop the top block (end of a loop or try body).",
+           pops_block=True,
+           purity=Purity.PURE),
     OpInfo("POP_EXCEPT", 89, Arg.NONE, 0, 0,
-           "End of an except clause: pop the except-handler block and restore the exception that was "
+           "… → …", "End of an except clause: pop the except-handler block and restore the exception that was "
            "being handled before it.", pops_block=True),
     OpInfo("END_FINALLY", 88, Arg.NONE, 1, 0,
+           "… pending → …",
            "Pop the pending value of a finally body or unmatched except: None continues; an exception "
            "is re-raised with its traceback; a marker resumes its return, break or continue; a "
-           "silenced marker pops the except-handler block and continues."),
+           "silenced marker pops the except-handler block and continues.",
+           ends_block=True),
     OpInfo("BREAK_LOOP", 80, Arg.NONE, 0, 0,
-           "Unwind blocks up to the innermost loop block and jump to its end (running finally bodies "
+           "… → …", "Unwind blocks up to the innermost loop block and jump to its end (running finally bodies "
            "on the way).", flow=Flow.STOP),
     OpInfo("CONTINUE_LOOP", 119, Arg.JABS, 0, 0,
-           "Unwind blocks up to the innermost loop block, keep it, and jump to arg (running finally "
+           "… → …", "Unwind blocks up to the innermost loop block, keep it, and jump to arg (running finally "
            "bodies on the way).", flow=Flow.STOP),
     OpInfo("RAISE_VARARGS", 130, Arg.COUNT, lambda n: n, 0,
+           "… exception? cause? → …",
            "raise (0: re-raise the handled exception), raise TOS (1), raise TOS1 from TOS (2).",
            flow=Flow.STOP),
     OpInfo("LOAD_ASSERTION_ERROR", 74, Arg.NONE, 0, 1,
-           "Push AssertionError itself, whatever the name is bound to. (3.9)"),
+           "… → … AssertionError", "Push AssertionError itself, whatever the name is bound to. (3.9)"),
     OpInfo("SETUP_WITH", 143, Arg.JREL, 1, 2,
+           "… manager → … __exit__ entered",
            "TOS is a context manager: push its __exit__, call __enter__, push a finally block (cleanup "
            "handler arg bytes ahead) and then the result of __enter__.", flow=Flow.BRANCH,
-           jump_stack=(1, 2), pushes_block=Block.FINALLY),
+           jump_stack=(1, 2), pushes_block=Block.FINALLY,
+           jump_picture="… manager → … __exit__ pending"),
     OpInfo("WITH_CLEANUP_START", 81, Arg.NONE, 2, 2,
+           "… __exit__ pending → … pending result",
            "TOS is the pending value, TOS1 the __exit__: call __exit__ with the exception's (type, value, "
            "traceback) or three Nones; leave (pending, result), and for async with the awaitable result."),
     OpInfo("WITH_CLEANUP_FINISH", 82, Arg.NONE, 2, 1,
+           "… pending result → … pending",
            "TOS is __exit__'s result, TOS1 the pending value: when the pending value is an exception and "
            "the result is true, replace it with the silenced marker; push the pending value back."),
     # --- generators and coroutines ----------------------------------------------------------------
     OpInfo("YIELD_VALUE", 86, Arg.NONE, 1, 1,
-           "Suspend the frame, yielding TOS; on resumption push the value sent in."),
+           "… value → … sent", "Suspend the frame, yielding TOS; on resumption push the value sent in.",
+           ends_block=True),
     OpInfo("YIELD_FROM", 72, Arg.NONE, 2, 1,
+           "… iterator value → … returned",
            "TOS is the value to send, TOS1 the sub-iterator: send it; if the sub-iterator yields, "
            "suspend yielding that value and re-run this instruction on resumption; when it returns, "
-           "replace both with its return value."),
+           "replace both with its return value.",
+           ends_block=True, resumes_itself=True),
     OpInfo("GET_YIELD_FROM_ITER", 69, Arg.NONE, 1, 1,
+           "… iterable → … iterator",
            "TOS = iter(TOS), unless TOS is a generator or a coroutine (in a coroutine-flagged frame)."),
-    OpInfo("GET_AWAITABLE", 73, Arg.NONE, 1, 1, "TOS = the iterator of TOS's __await__ (await)."),
-    OpInfo("GET_AITER", 50, Arg.NONE, 1, 1, "TOS = TOS.__aiter__() (async for)."),
-    OpInfo("GET_ANEXT", 51, Arg.NONE, 1, 2, "Push an awaitable for TOS.__anext__(), keeping TOS."),
+    OpInfo("GET_AWAITABLE", 73, Arg.NONE, 1, 1, "… x → … awaitable",
+           "TOS = the iterator of TOS's __await__ (await)."),
+    OpInfo("GET_AITER", 50, Arg.NONE, 1, 1, "… iterable → … async_iterator",
+           "TOS = TOS.__aiter__() (async for)."),
+    OpInfo("GET_ANEXT", 51, Arg.NONE, 1, 2, "… async_iterator → … async_iterator awaitable",
+           "Push an awaitable for TOS.__anext__(), keeping TOS."),
     OpInfo("END_ASYNC_FOR", 54, Arg.NONE, 2, 0,
+           "… async_iterator exception → …",
            "TOS is an exception, TOS1 the async iterator: on StopAsyncIteration pop both and the "
-           "except-handler block, else re-raise. (3.8)"),
+           "except-handler block, else re-raise. (3.8)",
+           ends_block=True),
     OpInfo("BEFORE_ASYNC_WITH", 52, Arg.NONE, 1, 2,
+           "… manager → … __aexit__ awaitable",
            "TOS is an async context manager: replace it with its __aexit__ and the awaitable of "
            "__aenter__()."),
     OpInfo("SETUP_ASYNC_WITH", 154, Arg.JREL, 1, 1,
+           "… entered → … entered",
            "After awaiting __aenter__: push a finally block (cleanup handler arg bytes ahead) below the "
-           "result, which stays on top.", flow=Flow.BRANCH, jump_stack=(1, 1), pushes_block=Block.FINALLY),
+           "result, which stays on top.", flow=Flow.BRANCH, jump_stack=(1, 1), pushes_block=Block.FINALLY,
+           jump_picture="… entered → … pending"),
     # --- pattern matching (3.10/3.11 semantics) ---------------------------------------------------
-    OpInfo("GET_LEN", 30, Arg.NONE, 1, 2, "Push len(TOS), keeping TOS. (3.10)"),
+    OpInfo("GET_LEN", 30, Arg.NONE, 1, 2, "… x → … x len(x)", "Push len(TOS), keeping TOS. (3.10)"),
     OpInfo("MATCH_MAPPING", 31, Arg.NONE, 1, 2,
+           "… subject → … subject is_mapping",
            "Push True if TOS is a mapping (collections.abc.Mapping), else False, keeping TOS. (3.10)"),
     OpInfo("MATCH_SEQUENCE", 32, Arg.NONE, 1, 2,
+           "… subject → … subject is_sequence",
            "Push True if TOS is a sequence for matching (not str, bytes or bytearray), keeping TOS. (3.10)"),
     OpInfo("MATCH_KEYS", 33, Arg.NONE, 2, 3,
+           "… mapping keys → … mapping keys values",
            "TOS is a tuple of keys, TOS1 the mapping: push a tuple of their values, or None if a key is "
            "missing. (3.11)"),
     OpInfo("COPY_DICT_WITHOUT_KEYS", 34, Arg.NONE, 2, 2,
+           "… mapping keys → … mapping rest",
            "TOS is a tuple of keys, TOS1 a mapping: replace TOS with a dict copy of TOS1 without them "
            "(**rest). (3.10)"),
     OpInfo("MATCH_CLASS", 163, Arg.COUNT, 3, 1,
+           "… subject class names → … attributes",
            "TOS is a tuple of keyword attribute names, TOS1 a class, TOS2 the subject: replace all three "
            "with a tuple of the arg positional then keyword attributes if the subject matches, else None. "
            "(3.11)"),
     # --- except* (3.11) ---------------------------------------------------------------------------
     OpInfo("CHECK_EG_MATCH", 36, Arg.NONE, 2, 2,
+           "… exception type → … rest match",
            "TOS is an exception type, TOS1 the remaining exception (group): split it; replace them with "
            "(rest, match), or (unchanged, None) when nothing matches. (3.11)"),
     OpInfo("PREP_RERAISE_STAR", 35, Arg.NONE, 3, 1,
+           "… original raised unmatched → … to_raise",
            "TOS is what no except* clause matched, TOS1 the list of exceptions raised or re-raised in "
            "the clauses, TOS2 the original: push the exception group to raise, or None. (3.11)"),
     # --- misc -------------------------------------------------------------------------------------
-    OpInfo("PRINT_EXPR", 70, Arg.NONE, 1, 0, "Interactive mode: print the repr of TOS via sys.displayhook."),
+    OpInfo("PRINT_EXPR", 70, Arg.NONE, 1, 0, "… value → …",
+           "Interactive mode: print the repr of TOS via sys.displayhook."),
     OpInfo("EXTENDED_ARG", 144, Arg.RAW, 0, 0,
-           "Prefix: shift arg left 8 bits into the next instruction's argument."),
+           "… → …", "Prefix: shift arg left 8 bits into the next instruction's argument."),
 )
 
 BY_NAME: dict[str, OpInfo] = {op.name: op for op in OPS}
@@ -395,26 +635,150 @@ BY_CODE: dict[int, OpInfo] = {op.code: op for op in OPS}
 if len(BY_NAME) != len(OPS) or len(BY_CODE) != len(OPS):  # pragma: no cover - a table typo
     raise RuntimeError("duplicate opcode name or number in the instruction table")
 
-#: Opcodes by name as module attributes (``opcodes.LOAD_CONST == 100``), for the compiler and VM.
-globals().update({op.name: op.code for op in OPS})
+#: Each block type as the SETUP_* instruction that pushes it, for renderers (SETUP_WITH and
+#: SETUP_ASYNC_WITH push finally blocks too, but take a value: the plain SETUP_FINALLY names the type).
+BLOCK_SETUP = {op.pushes_block: op.name for op in OPS if op.pushes_block is not None
+               and op.pops == 0}
 
-#: Each block type as the SETUP_* instruction that pushes it, for renderers.
-BLOCK_SETUP = {Block.LOOP: "SETUP_LOOP", Block.EXCEPT: "SETUP_EXCEPT", Block.FINALLY: "SETUP_FINALLY"}
-
-#: Binary operator names by ast operator class name, for the code generator.
-BINARY_OPS = {
-    "Add": "BINARY_ADD", "Sub": "BINARY_SUBTRACT", "Mult": "BINARY_MULTIPLY",
-    "MatMult": "BINARY_MATRIX_MULTIPLY", "Div": "BINARY_TRUE_DIVIDE", "FloorDiv": "BINARY_FLOOR_DIVIDE",
-    "Mod": "BINARY_MODULO", "Pow": "BINARY_POWER", "LShift": "BINARY_LSHIFT", "RShift": "BINARY_RSHIFT",
-    "BitAnd": "BINARY_AND", "BitXor": "BINARY_XOR", "BitOr": "BINARY_OR",
-}
-INPLACE_OPS = {
-    "Add": "INPLACE_ADD", "Sub": "INPLACE_SUBTRACT", "Mult": "INPLACE_MULTIPLY",
-    "MatMult": "INPLACE_MATRIX_MULTIPLY", "Div": "INPLACE_TRUE_DIVIDE", "FloorDiv": "INPLACE_FLOOR_DIVIDE",
-    "Mod": "INPLACE_MODULO", "Pow": "INPLACE_POWER", "LShift": "INPLACE_LSHIFT", "RShift": "INPLACE_RSHIFT",
-    "BitAnd": "INPLACE_AND", "BitXor": "INPLACE_XOR", "BitOr": "INPLACE_OR",
-}
-UNARY_OPS = {"UAdd": "UNARY_POSITIVE", "USub": "UNARY_NEGATIVE", "Not": "UNARY_NOT", "Invert": "UNARY_INVERT"}
-COMPARE_INDEX = {"Lt": 0, "LtE": 1, "Eq": 2, "NotEq": 3, "Gt": 4, "GtE": 5, "In": 6, "NotIn": 7,
-                 "Is": 8, "IsNot": 9}
+#: Operator instruction names by ast operator class name, for the code generator.
+BINARY_OPS = {op.ast_name: op.name for op in OPS if op.operator_kind is OperatorKind.BINARY}
+INPLACE_OPS = {op.ast_name: op.name for op in OPS if op.operator_kind is OperatorKind.INPLACE}
+UNARY_OPS = {op.ast_name: op.name for op in OPS if op.operator_kind is OperatorKind.UNARY}
+COMPARE_INDEX = {c.ast_name: index for index, c in enumerate(COMPARISONS) if c.ast_name is not None}
 EXCEPTION_MATCH = COMPARE_OPS.index("exception match")
+
+# --- the opcode constants (``opcodes.LOAD_CONST == 100``), for the compiler and the VM ---------------
+# Written out so that go-to-definition and type checkers find them; generated from OPS, and
+# tests/test_opcodes.py::test_constants_are_written_out_for_every_opcode checks them against it.
+POP_TOP = 1
+ROT_TWO = 2
+ROT_THREE = 3
+DUP_TOP = 4
+DUP_TOP_TWO = 5
+ROT_FOUR = 6
+NOP = 9
+ROT_N = 99
+COPY = 162
+UNARY_POSITIVE = 10
+UNARY_NEGATIVE = 11
+UNARY_NOT = 12
+UNARY_INVERT = 15
+BINARY_MATRIX_MULTIPLY = 16
+INPLACE_MATRIX_MULTIPLY = 17
+BINARY_POWER = 19
+BINARY_MULTIPLY = 20
+BINARY_MODULO = 22
+BINARY_ADD = 23
+BINARY_SUBTRACT = 24
+BINARY_SUBSCR = 25
+BINARY_FLOOR_DIVIDE = 26
+BINARY_TRUE_DIVIDE = 27
+INPLACE_FLOOR_DIVIDE = 28
+INPLACE_TRUE_DIVIDE = 29
+INPLACE_ADD = 55
+INPLACE_SUBTRACT = 56
+INPLACE_MULTIPLY = 57
+INPLACE_MODULO = 59
+BINARY_LSHIFT = 62
+BINARY_RSHIFT = 63
+BINARY_AND = 64
+BINARY_XOR = 65
+BINARY_OR = 66
+INPLACE_POWER = 67
+INPLACE_LSHIFT = 75
+INPLACE_RSHIFT = 76
+INPLACE_AND = 77
+INPLACE_XOR = 78
+INPLACE_OR = 79
+COMPARE_OP = 107
+STORE_SUBSCR = 60
+DELETE_SUBSCR = 61
+BUILD_SLICE = 133
+LOAD_ATTR = 106
+STORE_ATTR = 95
+DELETE_ATTR = 96
+LOAD_METHOD = 160
+LOAD_CONST = 100
+LOAD_NAME = 101
+STORE_NAME = 90
+DELETE_NAME = 91
+LOAD_GLOBAL = 116
+STORE_GLOBAL = 97
+DELETE_GLOBAL = 98
+LOAD_FAST = 124
+STORE_FAST = 125
+DELETE_FAST = 126
+LOAD_CLOSURE = 135
+LOAD_DEREF = 136
+STORE_DEREF = 137
+DELETE_DEREF = 138
+LOAD_CLASSDEREF = 148
+BUILD_TUPLE = 102
+BUILD_LIST = 103
+BUILD_SET = 104
+BUILD_MAP = 105
+BUILD_CONST_KEY_MAP = 156
+BUILD_STRING = 157
+BUILD_TUPLE_UNPACK = 152
+BUILD_TUPLE_UNPACK_WITH_CALL = 158
+BUILD_LIST_UNPACK = 149
+BUILD_SET_UNPACK = 153
+BUILD_MAP_UNPACK = 150
+BUILD_MAP_UNPACK_WITH_CALL = 151
+LIST_APPEND = 145
+SET_ADD = 146
+MAP_ADD = 147
+UNPACK_SEQUENCE = 92
+UNPACK_EX = 94
+FORMAT_VALUE = 155
+MAKE_FUNCTION = 132
+CALL_FUNCTION = 131
+CALL_FUNCTION_KW = 141
+CALL_FUNCTION_EX = 142
+CALL_METHOD = 161
+RETURN_VALUE = 83
+LOAD_BUILD_CLASS = 71
+SETUP_ANNOTATIONS = 85
+IMPORT_NAME = 108
+IMPORT_FROM = 109
+IMPORT_STAR = 84
+JUMP_FORWARD = 110
+JUMP_ABSOLUTE = 113
+POP_JUMP_IF_FALSE = 114
+POP_JUMP_IF_TRUE = 115
+JUMP_IF_FALSE_OR_POP = 111
+JUMP_IF_TRUE_OR_POP = 112
+GET_ITER = 68
+FOR_ITER = 93
+SETUP_LOOP = 120
+SETUP_EXCEPT = 121
+SETUP_FINALLY = 122
+POP_BLOCK = 87
+POP_EXCEPT = 89
+END_FINALLY = 88
+BREAK_LOOP = 80
+CONTINUE_LOOP = 119
+RAISE_VARARGS = 130
+LOAD_ASSERTION_ERROR = 74
+SETUP_WITH = 143
+WITH_CLEANUP_START = 81
+WITH_CLEANUP_FINISH = 82
+YIELD_VALUE = 86
+YIELD_FROM = 72
+GET_YIELD_FROM_ITER = 69
+GET_AWAITABLE = 73
+GET_AITER = 50
+GET_ANEXT = 51
+END_ASYNC_FOR = 54
+BEFORE_ASYNC_WITH = 52
+SETUP_ASYNC_WITH = 154
+GET_LEN = 30
+MATCH_MAPPING = 31
+MATCH_SEQUENCE = 32
+MATCH_KEYS = 33
+COPY_DICT_WITHOUT_KEYS = 34
+MATCH_CLASS = 163
+CHECK_EG_MATCH = 36
+PREP_RERAISE_STAR = 35
+PRINT_EXPR = 70
+EXTENDED_ARG = 144

@@ -8,8 +8,9 @@ slot holds the handler of the instruction it prefixes, so a jump to the prefix r
 
 The handler factories live in the ``runtime/ops/`` modules, registered here by opcode name with
 ``@handles("NAME")``; ``tests/test_vm_core.py::test_every_instruction_has_a_handler`` checks
-that every instruction of the table has one. Those modules import this one, so they are loaded by
-the module that assembles the VM (vm/machine.py), and ``decode`` refuses to run before it did.
+(through ``missing_handlers``) that every instruction of the table has one. Those modules import
+this one, so they are loaded by the module that assembles the VM (vm/machine.py), and ``decode``
+refuses to run before it did.
 """
 
 from __future__ import annotations
@@ -23,15 +24,19 @@ from typing import Any, Callable
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS, Code
 from bytelens.vm.runtime.frame import NULL
+from bytelens.vm.isa.opcodes import OpInfo
+from bytelens.vm.isa.wordcode import instructions, target_index
 from bytelens.vm.runtime.state import plugins
-from bytelens.vm.isa.opcodes import Arg, OpInfo
 
 Handler = Callable[[Any, list, list], Any]
 
 
 @dataclass(frozen=True)
 class Instr:
-    """What a handler factory needs to know about one instruction."""
+    """What a handler factory (and the block compiler, fast/blocks.py) needs to know about one
+    instruction: the decoder's ``isa.wordcode.Word`` resolved against the table and the jump
+    target. Renderers use the disassembler's ``Instruction`` instead, which explains the argument.
+    """
 
     code: Code
     op: OpInfo
@@ -39,6 +44,7 @@ class Instr:
     index: int  # offset // 2 of the instruction itself (after its EXTENDED_ARG prefixes)
     next: int  # index of the following instruction
     target: int  # index of the jump target, or -1
+    first: int  # index of its first EXTENDED_ARG prefix (``index`` without any)
 
     @property
     def offset(self) -> int:
@@ -148,34 +154,25 @@ class Decoded:
 _cache: "weakref.WeakKeyDictionary[Code, Decoded]" = weakref.WeakKeyDictionary()
 
 
-def instructions(code: Code) -> list[tuple[int, int, int, int]]:
-    """(first slot, index, opcode, argument) of each instruction, EXTENDED_ARG folded in."""
-    raw = code.code
-    result = []
-    arg = 0
-    first = 0
-    extended = opcodes.EXTENDED_ARG
-    for index in range(len(raw) // 2):
-        opcode = raw[2 * index]
-        arg = (arg << 8) | raw[2 * index + 1]
-        if opcode == extended:
-            continue
-        result.append((first, index, opcode, arg))
-        arg = 0
-        first = index + 1
-    return result
-
-
 def _jumps(code: Code) -> list[tuple[int, int]]:
     """(index, target index) of every jump of ``code``."""
     found = []
-    for _, index, opcode, arg in instructions(code):
-        kind = opcodes.BY_CODE[opcode].arg
-        if kind is Arg.JREL:
-            found.append((index, index + 1 + arg // 2))
-        elif kind is Arg.JABS:
-            found.append((index, arg // 2))
+    for word in instructions(code.code):
+        op = opcodes.BY_CODE[word.opcode]
+        if op.is_jump:
+            found.append((word.index, target_index(op, word.index, word.arg)))
     return found
+
+
+def instruction_records(code: Code) -> list[Instr]:
+    """Every instruction of ``code`` as an ``Instr``, EXTENDED_ARG prefixes folded in."""
+    records = []
+    for first, index, opcode, arg in instructions(code.code):
+        info = opcodes.BY_CODE.get(opcode)
+        if info is None:
+            raise SystemError(f"unknown opcode {opcode} at offset {2 * index} in {code.qualname}")
+        records.append(Instr(code, info, arg, index, index + 1, target_index(info, index, arg), first))
+    return records
 
 
 def decode(code: Code) -> Decoded:
@@ -193,21 +190,20 @@ def _decode(code: Code) -> Decoded:
     ops: list = [_fell_off_end] * (units + 1)
     offsets = list(range(0, 2 * units + 2, 2))
     codes = [0] * (units + 1)
-    for first, index, opcode, arg in instructions(code):
-        info = opcodes.BY_CODE.get(opcode)
-        if info is None:
-            raise SystemError(f"unknown opcode {opcode} at offset {2 * index} in {code.qualname}")
-        target = -1
-        if info.arg is Arg.JREL:
-            target = index + 1 + arg // 2
-        elif info.arg is Arg.JABS:
-            target = arg // 2
-        handler = FACTORIES[opcode](Instr(code, info, arg, index, index + 1, target))
-        for slot in range(first, index + 1):
+    for ins in instruction_records(code):
+        handler = FACTORIES[ins.op.code](ins)
+        for slot in range(ins.first, ins.index + 1):
             ops[slot] = handler
-            offsets[slot] = 2 * index
-            codes[slot] = opcode
+            offsets[slot] = ins.offset
+            codes[slot] = ins.op.code
     return Decoded(code, ops, offsets, codes)
+
+
+def missing_handlers() -> list[str]:
+    """The instructions of the table that no ``@handles`` registers (EXTENDED_ARG needs none: the
+    decoder folds it into the instruction it prefixes). Asked of the assembled VM (vm/machine.py)."""
+    plugins()
+    return [op.name for op in opcodes.OPS if op.code not in FACTORIES and op.code != opcodes.EXTENDED_ARG]
 
 
 def _fell_off_end(frame, stack, fast):

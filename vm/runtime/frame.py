@@ -220,7 +220,7 @@ class Frame:
 
     def clear(self) -> None:
         """CPython's ``frame.clear()`` (generators.clear_frame)."""
-        from bytelens.vm.runtime.generators import clear_frame
+        from bytelens.vm.runtime.generators import clear_frame  # the core's cycle: it imports this
         clear_frame(self)
 
 

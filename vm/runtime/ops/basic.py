@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
-import operator
-
-from bytelens.vm.runtime.decode import Instr, handles
-from bytelens.vm.isa.opcodes import COMPARE_OPS, FORMAT_CONVERSIONS, FORMAT_HAS_SPEC
+from bytelens.vm.runtime.decode import FACTORIES, Instr, handles
+from bytelens.vm.isa.opcodes import COMPARE_OPS, FORMAT_CONVERSIONS, FORMAT_HAS_SPEC, OPS, OperatorKind
 from bytelens.vm.runtime.values import exception_match, extend_error_target, iterable_or_error, unpack_iterable
 
 
@@ -119,11 +117,6 @@ def _unary(function):
     return factory
 
 
-handles("UNARY_POSITIVE")(_unary(operator.pos))
-handles("UNARY_NEGATIVE")(_unary(operator.neg))
-handles("UNARY_INVERT")(_unary(operator.invert))
-
-
 @handles("UNARY_NOT")
 def _unary_not(ins: Instr):
     nxt = ins.next
@@ -145,18 +138,6 @@ def _binary(function):
         binary.__name__ = ins.op.name.lower()
         return binary
     return factory
-
-
-for _name, _function in (
-        ("BINARY_POWER", operator.pow), ("BINARY_MATRIX_MULTIPLY", operator.matmul),
-        ("BINARY_LSHIFT", operator.lshift), ("BINARY_RSHIFT", operator.rshift),
-        ("BINARY_AND", operator.and_), ("BINARY_XOR", operator.xor), ("BINARY_OR", operator.or_),
-        ("INPLACE_POWER", operator.ipow), ("INPLACE_MATRIX_MULTIPLY", operator.imatmul),
-        ("INPLACE_MULTIPLY", operator.imul), ("INPLACE_MODULO", operator.imod),
-        ("INPLACE_FLOOR_DIVIDE", operator.ifloordiv), ("INPLACE_TRUE_DIVIDE", operator.itruediv),
-        ("INPLACE_LSHIFT", operator.ilshift), ("INPLACE_RSHIFT", operator.irshift),
-        ("INPLACE_AND", operator.iand), ("INPLACE_XOR", operator.ixor), ("INPLACE_OR", operator.ior)):
-    handles(_name)(_binary(_function))
 
 
 # The frequent operators are written out: an inline operator is much cheaper than a host call.
@@ -335,6 +316,12 @@ def _compare_op(ins: Instr):
             return nxt
         return compare_exception_match
     raise SystemError(f"COMPARE_OP with bad argument {ins.arg}")
+
+
+# The other operators apply the table's host function (OpInfo.function), one host call more.
+for _info in OPS:
+    if _info.function is not None and _info.code not in FACTORIES:
+        handles(_info.name)((_unary if _info.operator_kind is OperatorKind.UNARY else _binary)(_info.function))
 
 
 # --- subscripts and slices ------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (see hostbuiltins.py)
 
+from bytelens.vm.isa import opcodes
 from bytelens.vm.runtime.decode import Instr, handles
 from bytelens.vm.runtime.excstate import current_handled, set_handled
-from bytelens.vm.runtime.frame import (BREAK, EXCEPT, EXCEPT_HANDLER, FINALLY, LOOP, SILENCED, Block, ContinueMarker,
+from bytelens.vm.runtime.frame import (BREAK, EXCEPT_HANDLER, FINALLY, SILENCED, Block, ContinueMarker,
                     ReturnMarker, _Break)
 from bytelens.vm.runtime.generators import next_or_end
 from bytelens.vm.runtime.interpreter import unwind_jump
@@ -101,25 +102,29 @@ def _for_iter(ins: Instr):
 
 # --- the block stack ------------------------------------------------------------------------------
 
-def _setup(kind):
-    def factory(ins: Instr):
-        nxt = ins.next
-        handler = ins.target * 2
-
-        def setup(f, s, l):
-            if f.blocks:
-                f.blocks.append(Block(kind, handler, len(s)))
-            else:
-                f.blocks = [Block(kind, handler, len(s))]
-            return nxt
-        setup.__name__ = ins.op.name.lower()
-        return setup
-    return factory
+def push_block(f, kind, handler: int, level: int) -> None:
+    """Push a block of ``kind`` whose handler is at byte offset ``handler`` and whose stack level is
+    ``level`` (what every SETUP_* does, here and in compiled blocks). A frame's block list is made
+    on the first push: most frames never have one."""
+    if f.blocks:
+        f.blocks.append(Block(kind, handler, level))
+    else:
+        f.blocks = [Block(kind, handler, level)]
 
 
-handles("SETUP_LOOP")(_setup(LOOP))
-handles("SETUP_EXCEPT")(_setup(EXCEPT))
-handles("SETUP_FINALLY")(_setup(FINALLY))
+def _setup(ins: Instr):
+    nxt = ins.next
+    handler = ins.target * 2
+    kind = ins.op.pushes_block
+
+    def setup(f, s, l):
+        push_block(f, kind, handler, len(s))
+        return nxt
+    setup.__name__ = ins.op.name.lower()
+    return setup
+
+
+handles(*opcodes.BLOCK_SETUP.values())(_setup)
 
 
 @handles("POP_BLOCK")
@@ -240,10 +245,7 @@ def _setup_with(ins: Instr):
                             f"protocol (missed __exit__ method)")
         s.append(exit)
         result = enter()
-        if f.blocks:
-            f.blocks.append(Block(FINALLY, handler, len(s)))
-        else:
-            f.blocks = [Block(FINALLY, handler, len(s))]
+        push_block(f, FINALLY, handler, len(s))
         s.append(result)
         return nxt
     return setup_with

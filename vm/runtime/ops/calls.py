@@ -13,7 +13,8 @@ from bytelens.vm.runtime.frame import NULL, Frame, ReturnMarker
 from bytelens.vm.runtime.functions import Function, as_host_function, call_function
 from bytelens.vm.runtime.interpreter import SwitchToTraced, execute, unwind_jump
 from bytelens.vm.runtime.state import SPECIAL_CALLS, VM, plugins
-from bytelens.vm.isa.opcodes import MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
+from bytelens.vm.isa.opcodes import BY_CODE, MAKE_ANNOTATIONS, MAKE_CLOSURE, MAKE_DEFAULTS, MAKE_KWDEFAULTS
+from bytelens.vm.isa.wordcode import instructions
 from bytelens.vm.runtime.values import function_description, is_iterable
 
 
@@ -201,9 +202,7 @@ def _make_function(ins: Instr):
 
 
 def _has_blocks(code) -> bool:
-    from bytelens.vm.isa.opcodes import BY_CODE
-    from bytelens.vm.runtime.decode import instructions
-    return any(BY_CODE[opcode].pushes_block is not None for _, _, opcode, _ in instructions(code))
+    return any(BY_CODE[word.opcode].pushes_block is not None for word in instructions(code.code))
 
 
 @handles("RETURN_VALUE")

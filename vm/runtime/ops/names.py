@@ -7,7 +7,8 @@ from bytelens.vm.hostbuiltins import SNAPSHOT as __builtins__  # noqa: F401  (se
 import sys
 from types import MethodType
 
-from bytelens.vm.runtime.decode import Instr, handles
+from bytelens.vm.isa.code import Code
+from bytelens.vm.runtime.decode import Instr, decode, handles
 from bytelens.vm.runtime.frame import NULL
 from bytelens.vm.runtime.functions import Function
 
@@ -20,7 +21,7 @@ def _name_error(name: str) -> NameError:
     return NameError(f"name '{name}' is not defined", name=name)
 
 
-def _unbound_cell_error(code, index: int):
+def unbound_cell_error(code, index: int):
     """A function making CPython's format_exc_unbound error for cell ``index`` (a cell variable is a
     local, a free variable is not). Handlers keep this, not the code object (decoded forms must not
     keep their code alive)."""
@@ -35,9 +36,7 @@ def _unbound_cell_error(code, index: int):
 def _load_const(ins: Instr):
     nxt = ins.next
     value = ins.code.consts[ins.arg]
-    from bytelens.vm.isa.code import Code
     if isinstance(value, Code):  # decode nested code once, ahead of MAKE_FUNCTION
-        from bytelens.vm.runtime.decode import decode
         decode(value)
 
     def load_const(f, s, l):
@@ -215,7 +214,7 @@ def _load_closure(ins: Instr):
 def _load_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def load_deref(f, s, l):
         try:
@@ -242,7 +241,7 @@ def _store_deref(ins: Instr):
 def _delete_deref(ins: Instr):
     nxt = ins.next
     i = ins.arg
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def delete_deref(f, s, l):
         cell = f.cells[i]
@@ -260,7 +259,7 @@ def _load_classderef(ins: Instr):
     nxt = ins.next
     i = ins.arg
     name = (ins.code.cellvars + ins.code.freevars)[i]
-    unbound = _unbound_cell_error(ins.code, i)
+    unbound = unbound_cell_error(ins.code, i)
 
     def load_classderef(f, s, l):
         namespace = f.locals

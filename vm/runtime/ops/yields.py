@@ -8,9 +8,10 @@ import types
 
 from bytelens.vm.isa.code import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE
 from bytelens.vm.runtime.decode import Instr, handles
-from bytelens.vm.isa.opcodes import BY_CODE
+from bytelens.vm.isa.opcodes import BEFORE_ASYNC_WITH, BY_CODE, WITH_CLEANUP_START
 from bytelens.vm.runtime.excstate import set_handled
-from bytelens.vm.runtime.frame import EXCEPT_HANDLER, FINALLY, Block
+from bytelens.vm.runtime.frame import EXCEPT_HANDLER, FINALLY
+from bytelens.vm.runtime.ops.blocks import push_block
 from bytelens.vm.runtime.generators import AsyncGenerator, AsyncGenValue, Coroutine, Generator, is_iterable_coroutine
 from bytelens.vm.runtime.values import lookup_special
 
@@ -110,7 +111,7 @@ def get_awaitable(value, context: str = ""):
     return result
 
 
-_AWAIT_CONTEXTS = {"BEFORE_ASYNC_WITH": "__aenter__", "WITH_CLEANUP_START": "__aexit__"}
+_AWAIT_CONTEXTS = {BEFORE_ASYNC_WITH: "__aenter__", WITH_CLEANUP_START: "__aexit__"}
 
 
 @handles("GET_AWAITABLE")
@@ -119,7 +120,7 @@ def _get_awaitable(ins: Instr):
     context = ""
     if ins.index > 0:  # CPython 3.11's GET_AWAITABLE argument, recovered from the sequence
         previous = BY_CODE.get(ins.code.code[2 * (ins.index - 1)])
-        context = _AWAIT_CONTEXTS.get(previous.name, "") if previous is not None else ""
+        context = _AWAIT_CONTEXTS.get(previous.code, "") if previous is not None else ""
 
     def get_awaitable_handler(f, s, l):
         value = s[-1]
@@ -220,10 +221,7 @@ def _setup_async_with(ins: Instr):
 
     def setup_async_with(f, s, l):
         result = s.pop()
-        if f.blocks:
-            f.blocks.append(Block(FINALLY, handler, len(s)))
-        else:
-            f.blocks = [Block(FINALLY, handler, len(s))]
+        push_block(f, FINALLY, handler, len(s))
         s.append(result)
         return nxt
     return setup_async_with
