@@ -37,6 +37,7 @@ from typing import Any, Optional
 from bytelens.vm.fast.blocks import BlockWriter, block_plans, compile_block
 from bytelens.vm.isa.code import Code
 from bytelens.vm.runtime.frame import NULL
+from bytelens.vm.runtime.values import IMMUTABLE_TYPES
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.opcodes import COMPARISONS, OperatorKind, Purity
 
@@ -48,14 +49,12 @@ _QUIET_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None), typ
 #: sequence dropped then leaves its items to the stack, so none of them goes).
 _SEQUENCES = frozenset({tuple, list})
 
-#: Immutable values whose repr never changes: a constant of these types is held as it is.
-_ATOMIC = frozenset({int, float, complex, str, bytes, bool, type(None), type(Ellipsis), range, Code})
-
 
 def _frozen(value: Any) -> bool:
-    """A constant whose repr can never change (atoms, and tuples/frozensets of them)."""
+    """A constant whose repr can never change (runtime/values.py's immutable types, and tuples or
+    frozensets of them): held as it is."""
     kind = type(value)
-    if kind in _ATOMIC:
+    if kind in IMMUTABLE_TYPES:
         return True
     if kind is tuple or kind is frozenset:
         return all(_frozen(item) for item in value)
