@@ -85,6 +85,21 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from bytelens.vm.cache import explain
+
+    if args.file.endswith((".pyc", explain.store.SUFFIX)):
+        text, readable = explain.describe_cache_file(args.file)
+        sys.stdout.write(text)
+        return 0 if readable else 1
+    explanation = explain.explain_source(args.file)
+    if args.format == "json":
+        print(json.dumps(explanation.to_json(), indent=1))
+    else:
+        sys.stdout.write(explain.format_explanation(explanation))
+    return 0 if explanation.source.exists else 1
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bytelens.server import start
 
@@ -125,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     compile_ = commands.add_parser("compile", help="write __pycache__ cache files, like py_compile")
     compile_.add_argument("paths", nargs="+", metavar="PATH")
     compile_.set_defaults(run=_cmd_compile)
+
+    cache = commands.add_parser("cache", help="explain FILE.py's __pycache__ files (or read a .pyc/.blc)")
+    cache.add_argument("file")
+    cache.add_argument("--format", choices=("text", "json"), default="text")
+    cache.set_defaults(run=_cmd_cache)
 
     serve = commands.add_parser("serve", help="the language server (stdio unless --tcp)")
     serve.add_argument("--tcp", metavar="HOST:PORT",

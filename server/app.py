@@ -24,7 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from bytelens import __version__
-from bytelens.server import commands, diagnostics, hover, lenses, settings, tracing
+from bytelens.server import cache_view, commands, diagnostics, hover, lenses, settings, tracing
 from bytelens.server.collector import release_memory
 from bytelens.server.comparison import CPythonListing
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 TRACE_COMMAND = "bytelens.trace"
 DISASSEMBLE_COMMAND = "bytelens.disassemble"
 DISASSEMBLE_REQUEST = "bytelens/disassemble"
+CACHE_COMMAND = "bytelens.cache"
 INITIALIZATION_OPTIONS = "initializationOptions"
 #: How often the server checks that the client process (``processId``) still exists.
 CLIENT_CHECK_SECONDS = 3.0
@@ -269,6 +270,7 @@ def create_server() -> BytelensServer:
     server.feature(types.SHUTDOWN)(on_shutdown)
     server.command(TRACE_COMMAND)(trace_command)
     server.command(DISASSEMBLE_COMMAND)(disassemble_command)
+    server.command(CACHE_COMMAND)(cache_command)
     return server
 
 
@@ -448,6 +450,17 @@ def _working_directory(ls: BytelensServer, path: Optional[str]) -> Optional[str]
     if root and os.path.isdir(root) and (folder is None or os.path.commonpath([root, folder]) == root):
         return root
     return folder if folder and os.path.isdir(folder) else None
+
+
+async def cache_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
+    """The document's cache files explained (``server/cache_view.py``)."""
+    try:
+        path = to_fs_path(commands.parse_disassemble_arguments(arguments))
+    except ValueError as error:
+        raise JsonRpcInvalidParams(f"{CACHE_COMMAND}: {error}") from None
+    if not path:
+        raise JsonRpcInvalidParams(f"{CACHE_COMMAND}: only file: URIs have cache files")
+    return await ls.run_off_loop(cache_view.cache_result, path)
 
 
 async def disassemble_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:

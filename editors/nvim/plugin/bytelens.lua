@@ -18,6 +18,10 @@ vim.api.nvim_create_user_command('BytelensDis', function()
   require('bytelens').dis()
 end, { nargs = 0, desc = 'bytelens: disassembly of this file beside it, following the cursor' })
 
+vim.api.nvim_create_user_command('BytelensCache', function()
+  require('bytelens').cache()
+end, { nargs = 0, desc = "bytelens: explain this file's __pycache__ files (.pyc and .blc)" })
+
 local plugs = {
   ['<Plug>(bytelens-trace)'] = { 'trace', 'trace the function under the cursor' },
   ['<Plug>(bytelens-dis)'] = { 'dis', 'show the disassembly beside the source' },

@@ -98,6 +98,11 @@ function M.dis()
   require('bytelens.dis').open()
 end
 
+--- `:BytelensCache`: this file's `__pycache__` files explained (will Python use them, and why).
+function M.cache()
+  require('bytelens.cache').open()
+end
+
 --- Run the code lens on the cursor line (`vim.lsp.codelens.run()`).
 function M.run_lens()
   vim.lsp.codelens.run()
