@@ -60,11 +60,12 @@ def test_text_trace_of_a_recursive_function(program):
     assert "main block" not in done.stdout
 
 
-def test_json_trace_has_the_design_format(program):
+def test_json_trace_has_the_documented_format(program):
     done = run_bytelens("trace", program, "--call", "fact(2)", "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats"}
+    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats", "display"}
+    assert len(data["display"]["instructions"]) == len(data["steps"])
     assert data["result"] == "2" and data["truncated"] is False
     step = data["steps"][3]
     assert set(step) >= {"depth", "function", "line", "offset", "opname", "arg", "argrepr", "stack", "blocks"}
