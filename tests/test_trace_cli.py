@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from conftest import run_bytelens
@@ -109,3 +111,47 @@ def test_bad_input(program, tmp_path):
     assert "Traceback" not in compile_error.stderr
     missing = run_bytelens("trace", str(tmp_path / "missing.py"), "--call", "f()")
     assert missing.returncode == 2 and "can't open file" in missing.stderr
+
+
+# --- the traces the VS Code extension's unit tests render ----------------------------------------------
+
+#: editors/vscode/test/unit/traces/NAME.json holds ``bytelens trace --format json`` and the text of the
+#: same trace, so the panel's tests draw a real trace and compare it with what the command line prints.
+#: Regenerate them with ``python tests/test_trace_cli.py``.
+FIXTURE_FOLDER = Path(__file__).resolve().parent.parent / "editors" / "vscode" / "test" / "unit" / "traces"
+FIXTURE_PROGRAMS = {
+    "fib2": ("fib.py", "fib(2)", '"""Fibonacci."""\n\n\ndef fib(n):\n    if n < 2:\n        return n\n'
+                                 '    return fib(n - 1) + fib(n - 2)\n'),
+    "safe_ratio": ("safe_ratio.py", "safe_ratio(1, 0)", "def safe_ratio(a, b):\n    try:\n        return a / b\n"
+                                                          "    except ZeroDivisionError:\n        quotient = 0\n"
+                                                          "    return quotient\n"),
+    "cut": ("spin.py", "spin()", "def spin():\n    n = 0\n    while True:\n        n += 1\n"),
+}
+
+
+def fixture_trace(name: str, folder: Path) -> dict:
+    """The fixture ``name`` as the current code makes it, object addresses blanked."""
+    file, call, source = FIXTURE_PROGRAMS[name]
+    (folder / file).write_text(source)
+    limit = ["--max-steps", "12"] if name == "cut" else []
+    texts = [run_bytelens("trace", file, "--call", call, "--format", form, *limit, cwd=folder)
+             for form in ("json", "text")]
+    assert all(done.returncode == 0 for done in texts), [done.stderr for done in texts]
+    blank = lambda text: re.sub(r"0x[0-9a-f]+", "0x0", text)  # noqa: E731
+    return {"call": call, "file": file, "trace": json.loads(blank(texts[0].stdout)), "text": blank(texts[1].stdout)}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_PROGRAMS))
+def test_the_vscode_trace_fixtures_are_current(name, tmp_path):
+    stored = json.loads((FIXTURE_FOLDER / f"{name}.json").read_text())
+    assert stored == fixture_trace(name, tmp_path), "regenerate: python tests/test_trace_cli.py"
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        FIXTURE_FOLDER.mkdir(exist_ok=True)
+        for fixture in FIXTURE_PROGRAMS:
+            data = fixture_trace(fixture, Path(scratch))
+            (FIXTURE_FOLDER / f"{fixture}.json").write_text(json.dumps(data, indent=1) + "\n")
