@@ -170,10 +170,20 @@ class TraceResult:
             if index is None:
                 index = block_stacks[step.blocks] = len(block_stacks)
             blocks.append(index)
+        # A loop runs the same instructions again and again: each distinct one is formatted once.
+        instructions: dict[tuple, str] = {}
+        frames: dict[tuple, str] = {}
+        for step in self.steps:
+            key = (step.offset, step.opname, step.arg, step.argrepr)
+            if key not in instructions:
+                instructions[key] = format_step_instruction(step)
+            where = (step.function, step.line, step.file)
+            if where not in frames:
+                frames[where] = format_frame(step)
         return {
             "version": DISPLAY_VERSION,
-            "instructions": [format_step_instruction(step) for step in self.steps],
-            "frames": [format_frame(step) for step in self.steps],
+            "instructions": [instructions[step.offset, step.opname, step.arg, step.argrepr] for step in self.steps],
+            "frames": [frames[step.function, step.line, step.file] for step in self.steps],
             "blocks": blocks,
             "block_stacks": [[block.format_text() for block in stack] for stack in block_stacks],
             "outcome": self.outcome_lines(),
