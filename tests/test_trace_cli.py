@@ -155,3 +155,14 @@ if __name__ == "__main__":
         for fixture in FIXTURE_PROGRAMS:
             data = fixture_trace(fixture, Path(scratch))
             (FIXTURE_FOLDER / f"{fixture}.json").write_text(json.dumps(data, indent=1) + "\n")
+
+
+def test_the_example_of_the_trace_format_page_is_what_bytelens_prints(tmp_path):
+    """docs/trace-format.md's example was generated; this keeps it current (addresses aside)."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "trace-format.md").read_text()
+    documented = json.loads(page.split("```json\n", 1)[1].split("```", 1)[0])
+    (tmp_path / "inc.py").write_text("def inc(n):\n    return n + 1\n")
+    done = run_bytelens("trace", "inc.py", "--call", "inc(1)", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    blank = lambda data: json.loads(re.sub(r"0x[0-9a-f]+", "0x0", json.dumps(data)))  # noqa: E731
+    assert blank(documented) == blank(json.loads(done.stdout))
