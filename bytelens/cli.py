@@ -1,6 +1,7 @@
 """The ``bytelens`` command line: argument parsing only; each command calls one public function.
 
-The commands and their output formats are fixed by DESIGN.md. Heavy modules are imported inside the
+The commands are those of the README's command table; their output formats are fixed by docs/checks.md
+(``check --format json``) and docs/trace-format.md (``trace --format json``). Heavy modules are imported inside the
 command that needs them, so ``bytelens check`` never loads the VM and ``bytelens serve`` starts fast.
 """
 

@@ -2,7 +2,7 @@
 
 Three conventions meet in the server:
 - the AST's (and so every code object's): 1-based lines, 0-based columns in UTF-8 **bytes**;
-- compile diagnostics' (DESIGN.md's JSON): 1-based lines, 1-based columns in **characters**
+- compile diagnostics' (``bytelens check --format json``, docs/checks.md): 1-based lines, 1-based columns in **characters**
   (code points), the end column one past the last character;
 - the protocol's: 0-based lines, 0-based columns in the negotiated encoding's code units
   (UTF-16 unless the client offered UTF-8 or UTF-32 in ``general.positionEncodings``).

@@ -1,4 +1,4 @@
-"""The JSON-RPC layer, with the two changes bytelens needs from pygls 2.1.1's.
+"""The JSON-RPC layer, with the four changes bytelens needs from pygls 2.1.1's.
 
 1. A request whose params do not convert to lsprotocol's types gets error -32602 (Invalid
    params). pygls raises while decoding the message, before it knows the request's id, so the

@@ -12,7 +12,7 @@ A title ending in ``[bytes]`` holds a Python bytes literal instead (raw source b
 
 Where CPython has no position, or a position in other units, the comparison says so explicitly:
 * Errors CPython raises after parsing (future.c, symtable.c, compile.c) count columns in UTF-8
-  bytes; bytelens counts characters (DESIGN.md), so CPython's columns are converted first.
+  bytes; bytelens counts characters (docs/checks.md), so CPython's columns are converted first.
 * CPython reports encoding-declaration errors at line 0 and errors at "artificial" compiler
   locations at line -1; bytelens points at the declaration or at the statement.
 * future.c gives no end column (None); bytelens's range runs to the end of the statement.

@@ -55,6 +55,14 @@ def ratio(a, b):
     return a / b
 
 
+def safe_ratio(a, b):
+    try:
+        return a % b
+    except ZeroDivisionError:
+        quotient = 0
+    return quotient
+
+
 class Counter:
     def bump(self, by):
         return by + 1
@@ -77,6 +85,7 @@ LINES = {
     "total_body": line_of("result += i"),
     "ratio_body": line_of("return a / b"),
     "loop": line_of("for i in range"),
+    "handler_body": line_of("quotient = 0"),
 }
 
 # Helpers every probe starts with: `step` runs one named check under xpcall and records its value or
@@ -314,6 +323,29 @@ step('explicit_call', function()
            source = marks(src, 'bytelens.trace.source') }
 end)
 
+step('except_handler', function()
+  to_source(L.handler_body)
+  vim.cmd('BytelensTrace safe_ratio(1, 0)')
+  wait_for('the trace of safe_ratio(1, 0)', function()
+    local buf = buffer_named('bytelens://trace/')
+    return buf and vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]:find('safe_ratio(1, 0)', 1, true) ~= nil
+  end)
+  local buf = buffer_named('bytelens://trace/')
+  local view = require('bytelens.trace_view').get(buf)
+  local seen = { header = vim.api.nvim_buf_get_lines(buf, 0, view.header, false), steps = {} }
+  for index = 1, #view.steps do
+    require('bytelens.trace_view').go(index, buf)
+    local first = view.header + index - 1
+    table.insert(seen.steps, {
+      lines = vim.api.nvim_buf_get_lines(buf, first, first + 1 + view.detail, false),
+      source = marks(src, 'bytelens.trace.source'),
+    })
+  end
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+  feed('q')
+  return seen
+end)
+
 step('bad_call', function()
   local messages = {}
   local notify = vim.notify
@@ -496,10 +528,12 @@ step('detail', function()
   local stack = {}
   for index = 1, 20 do stack[index] = tostring(index) end
   return {
-    deep = view.detail_lines({ stack = stack, blocks = { { type = 'loop', handler = 24, level = 0 } } }),
-    other_file = view.detail_lines({ stack = {}, blocks = {}, file = '/lib/helper.py' }),
+    deep = view.detail_lines({ stack = stack }, { 'loop -> 24 (level 0)' }),
+    other_file = view.detail_lines({ stack = {}, file = '/lib/helper.py' }, {}),
     plain = view.step_lines({ text = vim.NIL }, { { depth = 1, ['function'] = 'g', line = 3, offset = 4,
-                                                     opname = 'LOAD_FAST', arg = 0, argrepr = 'x' } }),
+                                                     opname = 'LOAD_FAST', arg = 0, argrepr = 'x' } },
+                            view.display_of({ display = { instructions = { '4 LOAD_FAST 0 (x)' },
+                                                          frames = { 'g line 3' } } })),
   }
 end)
 """
@@ -544,6 +578,12 @@ def cli(sample):
             completed = run_bytelens("trace", "sample.py", "--call", call, "--format", "json", *extra, cwd=sample)
             assert completed.returncode == 0, completed.stderr
             return json.loads(completed.stdout)
+
+        @staticmethod
+        def text(call: str) -> str:
+            completed = run_bytelens("trace", "sample.py", "--call", call, cwd=sample)
+            assert completed.returncode == 0, completed.stderr
+            return completed.stdout
 
         @staticmethod
         def dis_line(line: int) -> list[tuple[int, str]]:
@@ -591,7 +631,9 @@ def without_addresses(reprs) -> list[str]:
 
 
 def block_text(block: dict) -> str:
-    return f"{block['type']} -> {block['handler']} (level {block['level']})"
+    """A block entry as ``bytelens trace`` prints it (``TraceBlock.format_text``)."""
+    return f"{block['type']} -> {block['handler']} (level {block['level']})" if block["handler"] >= 0 else \
+        f"{block['type']} (level {block['level']})"
 
 
 # --- vim.lsp.enable('bytelens') ------------------------------------------------------------------
@@ -620,7 +662,8 @@ def test_hover_shows_the_bytecode_of_the_line(enabled, cli):
 def test_lenses_are_shown_on_every_def(enabled):
     seen = value(enabled, "lenses")
     by_line = {lens["line"]: lens for lens in seen["lenses"]}
-    assert sorted(by_line) == [line_of("def fib"), line_of("def total"), line_of("def ratio"), line_of("def bump")]
+    assert sorted(by_line) == [line_of("def fib"), line_of("def total"), line_of("def ratio"), line_of("def safe_ratio"),
+                              line_of("def bump")]
     fib = by_line[LINES["fib_def"]]
     assert fib["title"] == "▷ Trace fib(5)" and fib["arguments"]["call"] == "fib(5)"
     total = by_line[line_of("def total")]
@@ -633,7 +676,7 @@ def test_lenses_are_shown_on_every_def(enabled):
 
 def test_trace_command_completes_the_lens_calls(enabled):
     completions = value(enabled, "complete")
-    assert completions == {"all": ["fib(5)", "total(n)", "ratio(a, b)", "Counter().bump(by)"],
+    assert completions == {"all": ["fib(5)", "total(n)", "ratio(a, b)", "safe_ratio(a, b)", "Counter().bump(by)"],
                            "t": ["total(n)"]}
 
 
@@ -682,8 +725,28 @@ def test_trace_asks_for_a_call_prefilled_with_the_template(enabled, cli):
 def test_trace_with_a_call_that_raises(enabled, cli):
     seen = value(enabled, "explicit_call")
     exception = cli.trace("ratio(1, 0)")["exception"]
-    assert f"raised  {exception['type']}: {exception['message']}" in seen["lines"]
+    assert f"raised {exception['type']}: {exception['message']}" in seen["lines"]
     assert seen["closed"] and seen["source"] == []
+
+
+def test_an_except_handler_block_reads_as_bytelens_trace_prints_it(enabled, cli):
+    """Stepping through a handler body: each step line, and each block entry under it, is the text
+    ``bytelens trace`` prints; the handler's block (handler -1) has no target."""
+    seen = value(enabled, "except_handler")
+    text = cli.text("safe_ratio(1, 0)")
+    printed = [line for line in text.splitlines() if STEP_LINE.match(" " + line)]
+    assert len(seen["steps"]) == len(printed) > 0
+    handler_steps = 0
+    for shown, line in zip(seen["steps"], printed, strict=True):
+        assert without_addresses([shown["lines"][0][1:]]) == without_addresses([line])
+        _, blocks = current_detail(shown["lines"][1:])
+        braces = re.search(r"  \{(.*)\}$", line)
+        assert blocks == (list(reversed(braces.group(1).split(", "))) if braces else [])
+        if blocks == ["except-handler (level 0)"]:
+            assert "-1" not in "\n".join(shown["lines"])
+            handler_steps += [mark["line"] for mark in shown["source"]] == [LINES["handler_body"]]
+    assert handler_steps >= 2, "the handler body was not stepped through"
+    assert "result: 0" in seen["header"] and any(line.startswith("stats: 20 steps") for line in seen["header"])
 
 
 def test_a_call_that_does_not_parse_is_reported(enabled):
@@ -739,7 +802,8 @@ def test_setup_settings_reach_the_trace(set_up, cli):
     expected = cli.trace("fib(5)", "--max-steps", "25")
     assert expected["truncated"]
     assert len(step_lines(lines)) == len(expected["steps"]) == 25
-    assert any("stopped at the step limit" in line for line in lines[:5])
+    assert expected["display"]["outcome"][0] in lines[:5]
+    assert expected["display"]["outcome"][0].startswith("stopped after 25 steps: the step budget (25) ran out")
 
 
 # --- the plugin without a server -----------------------------------------------------------------
@@ -794,4 +858,4 @@ def test_trace_detail_rendering(logic):
     assert stack[:2] == ["20", "19"] and len(stack) == 17 and stack[-1].strip() == "... 4 more below"
     assert blocks == ["loop -> 24 (level 0)"]
     assert detail["other_file"][-1].split() == ["file", "/lib/helper.py"]
-    assert "g" in detail["plain"][0] and "LOAD_FAST 0 (x)" in detail["plain"][0]
+    assert detail["plain"] == ["     1  g line 3  4 LOAD_FAST 0 (x)"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from conftest import run_bytelens
@@ -60,11 +62,12 @@ def test_text_trace_of_a_recursive_function(program):
     assert "main block" not in done.stdout
 
 
-def test_json_trace_has_the_design_format(program):
+def test_json_trace_has_the_documented_format(program):
     done = run_bytelens("trace", program, "--call", "fact(2)", "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats"}
+    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats", "display"}
+    assert len(data["display"]["instructions"]) == len(data["steps"])
     assert data["result"] == "2" and data["truncated"] is False
     step = data["steps"][3]
     assert set(step) >= {"depth", "function", "line", "offset", "opname", "arg", "argrepr", "stack", "blocks"}
@@ -108,3 +111,58 @@ def test_bad_input(program, tmp_path):
     assert "Traceback" not in compile_error.stderr
     missing = run_bytelens("trace", str(tmp_path / "missing.py"), "--call", "f()")
     assert missing.returncode == 2 and "can't open file" in missing.stderr
+
+
+# --- the traces the VS Code extension's unit tests render ----------------------------------------------
+
+#: editors/vscode/test/unit/traces/NAME.json holds ``bytelens trace --format json`` and the text of the
+#: same trace, so the panel's tests draw a real trace and compare it with what the command line prints.
+#: Regenerate them with ``python tests/test_trace_cli.py``.
+FIXTURE_FOLDER = Path(__file__).resolve().parent.parent / "editors" / "vscode" / "test" / "unit" / "traces"
+FIXTURE_PROGRAMS = {
+    "fib2": ("fib.py", "fib(2)", '"""Fibonacci."""\n\n\ndef fib(n):\n    if n < 2:\n        return n\n'
+                                 '    return fib(n - 1) + fib(n - 2)\n'),
+    "safe_ratio": ("safe_ratio.py", "safe_ratio(1, 0)", "def safe_ratio(a, b):\n    try:\n        return a / b\n"
+                                                          "    except ZeroDivisionError:\n        quotient = 0\n"
+                                                          "    return quotient\n"),
+    "cut": ("spin.py", "spin()", "def spin():\n    n = 0\n    while True:\n        n += 1\n"),
+}
+
+
+def fixture_trace(name: str, folder: Path) -> dict:
+    """The fixture ``name`` as the current code makes it, object addresses blanked."""
+    file, call, source = FIXTURE_PROGRAMS[name]
+    (folder / file).write_text(source)
+    limit = ["--max-steps", "12"] if name == "cut" else []
+    texts = [run_bytelens("trace", file, "--call", call, "--format", form, *limit, cwd=folder)
+             for form in ("json", "text")]
+    assert all(done.returncode == 0 for done in texts), [done.stderr for done in texts]
+    blank = lambda text: re.sub(r"0x[0-9a-f]+", "0x0", text)  # noqa: E731
+    return {"call": call, "file": file, "trace": json.loads(blank(texts[0].stdout)), "text": blank(texts[1].stdout)}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_PROGRAMS))
+def test_the_vscode_trace_fixtures_are_current(name, tmp_path):
+    stored = json.loads((FIXTURE_FOLDER / f"{name}.json").read_text())
+    assert stored == fixture_trace(name, tmp_path), "regenerate: python tests/test_trace_cli.py"
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        FIXTURE_FOLDER.mkdir(exist_ok=True)
+        for fixture in FIXTURE_PROGRAMS:
+            data = fixture_trace(fixture, Path(scratch))
+            (FIXTURE_FOLDER / f"{fixture}.json").write_text(json.dumps(data, indent=1) + "\n")
+
+
+def test_the_example_of_the_trace_format_page_is_what_bytelens_prints(tmp_path):
+    """docs/trace-format.md's example was generated; this keeps it current (addresses aside)."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "trace-format.md").read_text()
+    documented = json.loads(page.split("```json\n", 1)[1].split("```", 1)[0])
+    (tmp_path / "inc.py").write_text("def inc(n):\n    return n + 1\n")
+    done = run_bytelens("trace", "inc.py", "--call", "inc(1)", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    blank = lambda data: json.loads(re.sub(r"0x[0-9a-f]+", "0x0", json.dumps(data)))  # noqa: E731
+    assert blank(documented) == blank(json.loads(done.stdout))

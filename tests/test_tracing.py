@@ -16,7 +16,7 @@ from bytelens.vm.runtime.frame import Block
 from bytelens.vm.isa.opcodes import Block as BlockType
 from bytelens.vm.trace.recorder import REPR_STEP_BUDGET, TraceBudgetExhausted, TraceRecorder
 from bytelens.vm.trace.reprs import ELLIPSIS, BoundedRepr, cut
-from bytelens.vm.trace.records import TraceBlock, TraceException, TraceResult, TraceStats, TraceStep
+from bytelens.vm.trace.records import TraceBlock, TraceException, TraceResult, TraceStats, TraceStep, format_step
 
 # --- bounded reprs ----------------------------------------------------------------------------------
 
@@ -299,10 +299,10 @@ def _sample_result(**changes) -> TraceResult:
     return TraceResult(**fields)
 
 
-def test_json_has_the_design_fields_and_round_trips():
+def test_json_has_the_documented_fields_and_round_trips():
     result = _sample_result()
     data = json.loads(json.dumps(result.to_json()))
-    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats"}
+    assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats", "display"}
     assert set(data["steps"][0]) == {"depth", "function", "line", "offset", "opname", "arg", "argrepr",
                                      "stack", "blocks"}
     assert data["steps"][1]["file"] == "lib.py"
@@ -310,6 +310,37 @@ def test_json_has_the_design_fields_and_round_trips():
     assert data["stats"] == {"steps": 2, "calls": 1, "max_call_depth": 1, "max_stack_depth": 1}
     again = TraceResult.from_json(data, call="fib(1)", file="prog.py")
     assert again.to_json() == result.to_json()
+
+
+def test_display_holds_the_texts_of_the_text_rendering_once():
+    display = _sample_result().display_json()
+    text = _sample_result().format_text()
+    assert display["version"] == 1
+    assert display["instructions"] == ["0 LOAD_NAME                0 (fib)", "0 SETUP_LOOP              10 (loop -> 12)"]
+    assert display["frames"] == ["<module> line 1", "fib line 3 (lib.py)"]
+    assert display["block_stacks"] == [[], ["loop -> 12 (level 0)"]]
+    assert display["blocks"] == [0, 1]
+    assert display["outcome"] == ["result: 1"] and "result: 1" in text
+    assert display["stats"] == "2 steps, 1 call, max call depth 1, max stack depth 1" and display["stats"] in text
+    for number, instruction in enumerate(display["instructions"], 1):
+        assert instruction in format_step(number, _sample_result().steps[number - 1])
+
+
+def test_an_except_handler_block_has_no_target_in_the_text_and_the_display():
+    """Stepping through a handler body: the block CPython pushes for it (handler -1) reads
+    ``except-handler (level 0)`` in ``bytelens trace`` and in the display the editors draw."""
+    source = "def safe(a, b):\n    try:\n        return a / b\n    except ZeroDivisionError:\n        r = 0\n    return r\n"
+    result = trace_call("safe.py", "safe(1, 0)", source=source)
+    handler_steps = [index for index, step in enumerate(result.steps)
+                     if [block.type for block in step.blocks] == ["except-handler"]]
+    assert any(result.steps[index].line == 5 for index in handler_steps), "the handler body was not stepped"
+    display = result.display_json()
+    assert all(display["block_stacks"][display["blocks"][index]] == ["except-handler (level 0)"]
+               for index in handler_steps)
+    lines = result.format_text().splitlines()
+    for index in handler_steps:
+        assert lines[2 + index].endswith("{except-handler (level 0)}")
+    assert "-1" not in result.format_text()
 
 
 def test_text_shows_each_step_with_depth_stack_and_blocks_then_the_outcome():

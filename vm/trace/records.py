@@ -1,9 +1,11 @@
-"""A trace as plain data, and its two renderings: DESIGN.md's JSON and the text of ``bytelens trace``.
+"""A trace as plain data, and its renderings: the trace JSON (docs/trace-format.md), the text of
+``bytelens trace``, and the display strings the editors draw (the JSON's ``display``).
 
 The records hold only strings and numbers, so a trace crosses a process boundary (the language
 server's worker) as JSON and comes back unchanged (``TraceResult.from_json``). The text rendering
 is the disassembler's own ``format_instruction`` plus the stack and the block stack, the way clox's
-execution trace is its disassembler plus a stack dump.
+execution trace is its disassembler plus a stack dump. The editors draw the same strings: the
+``display`` object is made here, by the functions the text uses, so no view formats a step itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from bytelens.vm.isa.disassembler import Instruction, format_instruction
 
 #: Width of the indented function column of the text format (longer names push the rest along).
 FUNCTION_WIDTH = 24
+#: The version of the JSON's ``display`` object: raised when a field changes meaning or goes away
+#: (adding a field does not raise it). docs/trace-format.md.
+DISPLAY_VERSION = 1
 #: Width of the instruction column of the text format.
 INSTRUCTION_WIDTH = 44
 
@@ -139,7 +144,8 @@ class TraceResult:
     max_steps: Optional[int] = None
 
     def to_json(self) -> dict[str, Any]:
-        """DESIGN.md's trace object. ``result`` and ``exception`` are both present, one of them null."""
+        """The trace object of docs/trace-format.md. ``result`` and ``exception`` are both present, one
+        of them null; ``display`` holds the strings the views show (``display_json``)."""
         return {
             "steps": [step.to_json() for step in self.steps],
             "result": self.result,
@@ -147,7 +153,58 @@ class TraceResult:
             "stdout": self.stdout,
             "truncated": self.truncated,
             "stats": self.stats.to_json(),
+            "display": self.display_json(),
         }
+
+    def display_json(self) -> dict[str, Any]:
+        """The texts the trace views show, formatted once, here (docs/trace-format.md, "display").
+
+        Per step only what changes: the instruction as the listing prints it and the frame as a
+        call-stack entry reads; a step's block stack is an index into ``block_stacks``, the distinct
+        block stacks of the trace (a few, however long the trace). Stack entries are bounded reprs
+        already and are shown as they are."""
+        block_stacks: dict[tuple[TraceBlock, ...], int] = {}
+        blocks = []
+        for step in self.steps:
+            index = block_stacks.get(step.blocks)
+            if index is None:
+                index = block_stacks[step.blocks] = len(block_stacks)
+            blocks.append(index)
+        # A loop runs the same instructions again and again: each distinct one is formatted once.
+        instructions: dict[tuple, str] = {}
+        frames: dict[tuple, str] = {}
+        for step in self.steps:
+            key = (step.offset, step.opname, step.arg, step.argrepr)
+            if key not in instructions:
+                instructions[key] = format_step_instruction(step)
+            where = (step.function, step.line, step.file)
+            if where not in frames:
+                frames[where] = format_frame(step)
+        return {
+            "version": DISPLAY_VERSION,
+            "instructions": [instructions[step.offset, step.opname, step.arg, step.argrepr] for step in self.steps],
+            "frames": [frames[step.function, step.line, step.file] for step in self.steps],
+            "blocks": blocks,
+            "block_stacks": [[block.format_text() for block in stack] for stack in block_stacks],
+            "outcome": self.outcome_lines(),
+            "exception": self.exception.headline() if self.exception is not None else None,
+            "stats": self.stats.format_text(),
+        }
+
+    def outcome_lines(self, *, budget_hint: str = "") -> list[str]:
+        """How the trace ended, as ``bytelens trace`` prints it: the budget note when cut, then
+        ``raised ...`` with the traceback indented, or ``result: ...``."""
+        lines = []
+        if self.truncated:
+            budget = self.max_steps if self.max_steps is not None else self.stats.steps
+            lines.append(f"stopped after {self.stats.steps} steps: the step budget ({budget}{budget_hint}) "
+                         f"ran out; the trace shows its first part")
+        if self.exception is not None:
+            lines.append(f"raised {self.exception.headline()}")
+            lines.extend("    " + line for line in self.exception.traceback)
+        elif not self.truncated:
+            lines.append(f"result: {self.result}")
+        return lines
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, call: str = "", file: str = "") -> "TraceResult":
@@ -174,20 +231,28 @@ class TraceResult:
         if self.steps:
             lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
             lines.append("")
-        if self.truncated:
-            budget = self.max_steps if self.max_steps is not None else self.stats.steps
-            lines.append(f"stopped after {self.stats.steps} steps: the step budget ({budget}, "
-                         f"--max-steps) ran out; the trace above is its first part")
-        if self.exception is not None:
-            lines.append(f"raised {self.exception.headline()}")
-            lines.extend("    " + line for line in self.exception.traceback)
-        elif not self.truncated:
-            lines.append(f"result: {self.result}")
+        lines.extend(self.outcome_lines(budget_hint=", --max-steps"))
         if self.stdout:
             lines.append("output:")
             lines.extend("    " + line for line in self.stdout.splitlines())
         lines.append(f"stats: {self.stats.format_text()}")
         return "\n".join(lines) + "\n"
+
+
+def format_step_instruction(step: TraceStep) -> str:
+    """``12 LOAD_FAST   0 (n)``: the step's instruction as ``bytelens dis`` prints it (no line column),
+    the instruction column of ``format_step`` without its leading padding."""
+    return format_instruction(step.instruction(), mark_jump_targets=False, show_line=False,
+                              show_position=False).strip()
+
+
+def format_frame(step: TraceStep) -> str:
+    """``fib line 6``, ``g line 2 (/lib/m.py)``: the step's frame as a call-stack entry reads; a
+    caller's entry is the frame text of its last step before the call."""
+    text = step.function if step.line is None else f"{step.function} line {step.line}"
+    if step.file is not None and not step.file.startswith("<"):
+        text += f" ({step.file})"
+    return text
 
 
 def format_step(number: int, step: TraceStep) -> str:

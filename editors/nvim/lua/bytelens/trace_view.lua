@@ -1,11 +1,13 @@
 --- The trace in a scratch split: a header (call, outcome, stats, output, keys), then one line per step.
 ---
---- The step lines are the server's own text rendering (the VM's formatter, as `bytelens trace`
---- prints it), so the trace reads like `bytelens dis` and the hovers. The current step is marked `>`
---- and followed by its detail lines: the evaluation stack and the block stack, drawn top first. Its
---- source line is highlighted in the source buffer with an extmark. Stepping moves the mark and the
---- detail lines; everything is real buffer text, so it can be read, searched and yanked. Step records
---- follow the trace JSON of DESIGN.md.
+--- Every text here is the server's: the step lines are its text rendering (the VM's formatter, as
+--- `bytelens trace` prints it), and the instruction, block entries, outcome and stats come from the
+--- trace's `display` object (docs/trace-format.md), made by the same formatter. This file only lays
+--- them out; it never formats a step itself. The current step is marked `>` and followed by its
+--- detail lines: the evaluation stack and the block stack, drawn top first. Its source line is
+--- highlighted in the source buffer with an extmark. Stepping moves the mark and the detail lines;
+--- everything is real buffer text, so it can be read, searched and yanked. Raw step fields are used
+--- only to navigate (the source line, whether a step is in another file).
 local config = require('bytelens.config')
 local ui = require('bytelens.ui')
 
@@ -18,7 +20,8 @@ local view_ns = vim.api.nvim_create_namespace('bytelens.trace.view')
 ---@field buf integer             the trace buffer
 ---@field source integer          the traced source buffer
 ---@field source_win integer|nil  the window the trace was started from
----@field steps table[]           trace steps (DESIGN.md)
+---@field steps table[]           trace steps (docs/trace-format.md)
+---@field display table          the trace's display texts (docs/trace-format.md, "display")
 ---@field lines string[]          one display line per step
 ---@field current integer         1-based index of the current step (0: none yet)
 ---@field header integer          number of header lines
@@ -27,7 +30,6 @@ local view_ns = vim.api.nvim_create_namespace('bytelens.trace.view')
 ---@type table<integer, bytelens.TraceView>  trace buffer -> view
 local views = {}
 
-local MAX_DEPTH_INDENT = 12
 local MAX_TEXT_LINES = 12
 local MAX_DETAIL_ITEMS = 16
 local DETAIL_INDENT = string.rep(' ', 10)
@@ -38,41 +40,47 @@ local function present(value)
   return value ~= nil and value ~= vim.NIL and value ~= ''
 end
 
---- `OPNAME arg (argrepr)`, as `dis` prints an instruction.
----@param step table
----@return string
-function M.instruction(step)
-  local parts = { tostring(step.opname or '?') }
-  if present(step.arg) then
-    table.insert(parts, tostring(step.arg))
+--- The display texts of a trace, with every list present (an older server sends none).
+---@param trace table
+---@return table
+function M.display_of(trace)
+  local display = type(trace.display) == 'table' and trace.display or {}
+  local function list(name)
+    return type(display[name]) == 'table' and display[name] or {}
   end
-  if present(step.argrepr) then
-    table.insert(parts, '(' .. tostring(step.argrepr) .. ')')
-  end
-  return table.concat(parts, ' ')
+  return {
+    instructions = list('instructions'),
+    frames = list('frames'),
+    blocks = list('blocks'),
+    block_stacks = list('block_stacks'),
+    outcome = list('outcome'),
+    stats = present(display.stats) and display.stats or nil,
+  }
 end
 
----@param block any  a block record {type, handler, level}
+--- Step `index`'s instruction as the listing prints it (the server's text).
+---@param display table
+---@param index integer
 ---@return string
-local function format_block(block)
-  if type(block) ~= 'table' then
-    return tostring(block)
-  end
-  local text = tostring(block.type or '?')
-  if present(block.handler) then
-    text = text .. ' -> ' .. tostring(block.handler)
-  end
-  if present(block.level) then
-    text = text .. ' (level ' .. tostring(block.level) .. ')'
-  end
-  return text
+function M.instruction(display, index)
+  return tostring(display.instructions[index] or '?')
+end
+
+--- Step `index`'s block entries, bottom first, as the server formatted them.
+---@param display table
+---@param index integer
+---@return string[]
+function M.block_entries(display, index)
+  local which = tonumber(display.blocks[index])
+  return which and display.block_stacks[which + 1] or {}
 end
 
 --- The detail lines of a step: the evaluation stack and the block stack, one entry a line, top
 --- first (the way a stack is drawn), and the file when the step is not in the traced one.
----@param step table
+---@param step table        the raw step (its stack entries are the server's bounded reprs)
+---@param blocks string[]    the step's block entries (`M.block_entries`)
 ---@return string[]
-function M.detail_lines(step)
+function M.detail_lines(step, blocks)
   local lines = {}
   ---@param title string
   ---@param items string[]  bottom first
@@ -98,10 +106,6 @@ function M.detail_lines(step)
   for _, value in ipairs(type(step.stack) == 'table' and step.stack or {}) do
     table.insert(stack, tostring(value))
   end
-  local blocks = {}
-  for _, block in ipairs(type(step.blocks) == 'table' and step.blocks or {}) do
-    table.insert(blocks, format_block(block))
-  end
   column('stack', stack, '(empty)')
   column('blocks', blocks, '(none)')
   if present(step.file) then
@@ -110,28 +114,13 @@ function M.detail_lines(step)
   return lines
 end
 
---- One step's line, made here when the server's text cannot be used.
----@param index integer
----@param step table
----@return string
-local function plain_step_line(index, step)
-  local depth = tonumber(step.depth) or 0
-  local where = string.rep('  ', math.min(depth, MAX_DEPTH_INDENT)) .. tostring(step['function'] or '?')
-  return string.format(
-    '%6d  %-24s %4s %s',
-    index,
-    where,
-    present(step.line) and tostring(step.line) or '',
-    M.instruction(step)
-  )
-end
-
 --- One display line per step: the numbered lines of the server's text rendering when they are all
---- there in order, else lines made here from the step records.
+--- there in order, else the step's number and the server's frame and instruction texts.
 ---@param result table  the `bytelens.trace` result
 ---@param steps table[]
+---@param display table  `M.display_of(result.trace)`
 ---@return string[]
-function M.step_lines(result, steps)
+function M.step_lines(result, steps, display)
   if type(result.text) == 'string' and #steps > 0 then
     local text = vim.split(result.text, '\n', { plain = true })
     for first, line in ipairs(text) do
@@ -149,8 +138,8 @@ function M.step_lines(result, steps)
     end
   end
   local lines = {}
-  for index, step in ipairs(steps) do
-    lines[index] = plain_step_line(index, step)
+  for index = 1, #steps do
+    lines[index] = string.format('%6d  %s  %s', index, tostring(display.frames[index] or ''), M.instruction(display, index))
   end
   return lines
 end
@@ -174,43 +163,17 @@ local function text_lines(text, limit)
   return lines
 end
 
----@param stats table
----@return string|nil
-local function stats_line(stats)
-  local order = { steps = 1, calls = 2 }
-  local names = vim.tbl_keys(stats)
-  table.sort(names, function(a, b)
-    local rank_a, rank_b = order[a] or 3, order[b] or 3
-    return rank_a < rank_b or (rank_a == rank_b and a < b)
-  end)
-  local parts = {}
-  for _, name in ipairs(names) do
-    table.insert(parts, (tostring(name):gsub('_', ' ')) .. ' ' .. tostring(stats[name]))
-  end
-  return #parts > 0 and table.concat(parts, ' · ') or nil
-end
-
---- The header: call and summary, outcome, stats, output, keys, and a blank line.
+--- The header: call and summary, outcome (as `bytelens trace` prints it), stats, output, keys, and
+--- a blank line.
 ---@param result table  the `bytelens.trace` result
+---@param display table  `M.display_of(result.trace)`
 ---@return string[]
-function M.header_lines(result)
+function M.header_lines(result, display)
   local trace = result.trace
   local lines = { 'bytelens trace  ' .. tostring(present(result.summary) and result.summary or result.call) }
-  if present(trace.exception) then
-    local exception = trace.exception
-    local message = present(exception.message) and (': ' .. tostring(exception.message)) or ''
-    table.insert(lines, 'raised  ' .. tostring(exception.type or 'Exception') .. message)
-    if type(exception.traceback) == 'table' then
-      for _, line in ipairs(text_lines(table.concat(exception.traceback, '\n'), MAX_TEXT_LINES)) do
-        table.insert(lines, '        ' .. line)
-      end
-    end
-  elseif present(trace.result) then
-    table.insert(lines, 'result  ' .. tostring(trace.result))
-  end
-  local stats = stats_line(type(trace.stats) == 'table' and trace.stats or {})
-  if stats then
-    table.insert(lines, 'stats   ' .. stats .. (trace.truncated == true and ' · stopped at the step limit' or ''))
+  vim.list_extend(lines, text_lines(table.concat(display.outcome, '\n'), MAX_TEXT_LINES))
+  if display.stats then
+    table.insert(lines, 'stats: ' .. tostring(display.stats))
   end
   for index, line in ipairs(text_lines(trace.stdout, MAX_TEXT_LINES)) do
     table.insert(lines, (index == 1 and 'output  ' or '        ') .. line)
@@ -280,7 +243,9 @@ local function highlight_source(view)
   end
   vim.api.nvim_buf_set_extmark(view.source, source_ns, line, 0, {
     line_hl_group = 'BytelensTraceLine',
-    virt_text = { { string.format('  <- step %d: %s', view.current, M.instruction(step)), 'BytelensTraceVirtual' } },
+    virt_text = {
+      { string.format('  <- step %d: %s', view.current, M.instruction(view.display, view.current)), 'BytelensTraceVirtual' },
+    },
     virt_text_pos = 'eol',
   })
   local win = view.source_win
@@ -308,7 +273,7 @@ local function go(view, index)
     end
     view.current = index
     local new = line_of(view, index)
-    local lines = M.detail_lines(view.steps[index])
+    local lines = M.detail_lines(view.steps[index], M.block_entries(view.display, index))
     table.insert(lines, 1, marked(view, index, true))
     vim.api.nvim_buf_set_lines(view.buf, new, new + 1, false, lines)
     view.detail = #lines - 1
@@ -476,10 +441,11 @@ function M.show(result, source)
   view.source = source
   view.source_win = source_win ~= -1 and source_win or nil
   view.steps = type(result.trace.steps) == 'table' and result.trace.steps or {}
-  view.lines = M.step_lines(result, view.steps)
+  view.display = M.display_of(result.trace)
+  view.lines = M.step_lines(result, view.steps, view.display)
   view.current = 0
   view.detail = 0
-  local lines = M.header_lines(result)
+  local lines = M.header_lines(result, view.display)
   view.header = #lines
   for index = 1, #view.steps do
     lines[#lines + 1] = marked(view, index, false)

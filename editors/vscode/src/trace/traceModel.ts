@@ -32,6 +32,8 @@ export interface StepView {
 }
 
 export interface Frame {
+    /** 0-based index of the frame's most recent step: its text is that step's `display.frames` entry. */
+    step: number;
     function: string;
     /** The line the frame was at: the call being made, for the callers. */
     line: number | null;
@@ -88,7 +90,7 @@ export class TraceStepper {
             const step = this.steps[i];
             if (step.depth < depth) {
                 depth = step.depth;
-                frames.push({ function: step.function, line: step.line, depth: step.depth, ...(step.file ? { file: step.file } : {}) });
+                frames.push({ step: i, function: step.function, line: step.line, depth: step.depth, ...(step.file ? { file: step.file } : {}) });
             }
         }
         return frames.reverse();

@@ -6,15 +6,27 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { Move, StepView, TraceStepper, isMove } from './traceModel';
-import { TraceCommandResult } from './traceTypes';
-import { renderPage, renderStep } from './traceView';
+import { DISPLAY_VERSION, TraceCommandResult, TraceDisplay } from './traceTypes';
+import { renderPage, renderStep, stepTexts } from './traceView';
 
 /** Context key that enables the step commands and their key bindings. */
 const ACTIVE_CONTEXT = 'bytelens.traceActive';
+/** The display of a result without a trace (an error): no steps, nothing to draw. */
+const EMPTY_DISPLAY: TraceDisplay = {
+    version: DISPLAY_VERSION,
+    instructions: [],
+    frames: [],
+    blocks: [],
+    block_stacks: [],
+    outcome: [],
+    exception: null,
+    stats: '',
+};
 
 export class TracePanel implements vscode.Disposable {
     private panel: vscode.WebviewPanel | undefined;
     private stepper = new TraceStepper([]);
+    private display: TraceDisplay = EMPTY_DISPLAY;
     private sourceUri: vscode.Uri | undefined;
     private readonly lineHighlight = vscode.window.createTextEditorDecorationType({
         isWholeLine: true,
@@ -35,6 +47,7 @@ export class TracePanel implements vscode.Disposable {
     show(result: TraceCommandResult, source: vscode.TextEditor): void {
         this.sourceUri = source.document.uri;
         this.stepper = new TraceStepper(result.trace?.steps ?? []);
+        this.display = result.trace?.display ?? EMPTY_DISPLAY;
         const column = source.viewColumn === undefined ? vscode.ViewColumn.Beside : source.viewColumn + 1;
         const panel = this.panel ?? this.createPanel(column);
         panel.title = `Trace: ${result.call || 'bytelens'}`;
@@ -101,7 +114,8 @@ export class TracePanel implements vscode.Disposable {
     private update(): void {
         const view = this.stepper.view();
         if (this.panel && view) {
-            void this.panel.webview.postMessage({ type: 'step', html: renderStep(view), index: view.index, total: view.total });
+            const html = renderStep(view, this.display);
+            void this.panel.webview.postMessage({ type: 'step', html, index: view.index, total: view.total });
         }
         this.highlight();
     }
@@ -119,13 +133,12 @@ export class TracePanel implements vscode.Disposable {
                 continue;
             }
             const range = editor.document.lineAt(view.editorLine).range;
-            const { step } = view;
-            const argument = step.argrepr ? ` ${step.argrepr}` : step.arg === null ? '' : ` ${step.arg}`;
+            const { instruction } = stepTexts(this.display, view.index);
             editor.setDecorations(this.lineHighlight, [
                 {
                     range,
                     renderOptions: {
-                        after: { contentText: `step ${view.index + 1}/${view.total}: ${step.opname}${argument}` },
+                        after: { contentText: `step ${view.index + 1}/${view.total}: ${instruction}` },
                     },
                 },
             ]);

@@ -1,5 +1,5 @@
 /**
- * The JSON the server sends for traces (docs/protocol.md, DESIGN.md's trace JSON), as types, with
+ * The JSON the server sends for traces (docs/protocol.md, docs/trace-format.md), as types, with
  * guards that check what arrives before the panel trusts it. No `vscode` import.
  */
 
@@ -57,8 +57,32 @@ export interface TraceStats {
     max_stack_depth: number;
 }
 
+/** The `display` version this extension draws (docs/trace-format.md, "Versioning"). */
+export const DISPLAY_VERSION = 1;
+
+/**
+ * The texts the panel shows, formatted once by the server (the formatter `bytelens trace` prints
+ * with): per step the instruction and the frame, and an index into the distinct block stacks.
+ */
+export interface TraceDisplay {
+    version: number;
+    /** Per step: the instruction as the listing prints it, e.g. `12 LOAD_FAST  0 (n)`. */
+    instructions: string[];
+    /** Per step: the frame as a call-stack entry reads, e.g. `fib line 6`. */
+    frames: string[];
+    /** Per step: an index into `block_stacks`. */
+    blocks: number[];
+    /** The distinct block stacks, each bottom first, e.g. `['loop -> 24 (level 0)']`. */
+    block_stacks: string[][];
+    /** How the trace ended, as `bytelens trace` prints it (the budget note, `raised ...`, `result: ...`). */
+    outcome: string[];
+    exception: string | null;
+    stats: string;
+}
+
 export interface Trace {
     steps: TraceStep[];
+    display: TraceDisplay;
     result: string | null;
     exception: TraceException | null;
     stdout: string;
@@ -122,8 +146,37 @@ function isStep(value: unknown): value is TraceStep {
     );
 }
 
+function isStrings(value: unknown): value is string[] {
+    return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** A display of this version with one entry per step, every block index in range. */
+function isDisplay(value: unknown, steps: number): value is TraceDisplay {
+    if (!isObject(value) || value.version !== DISPLAY_VERSION) {
+        return false;
+    }
+    const stacks = value.block_stacks;
+    return (
+        isStrings(value.instructions) &&
+        value.instructions.length === steps &&
+        isStrings(value.frames) &&
+        value.frames.length === steps &&
+        Array.isArray(stacks) &&
+        stacks.every(isStrings) &&
+        Array.isArray(value.blocks) &&
+        value.blocks.length === steps &&
+        value.blocks.every((index) => isInt(index) && index >= 0 && index < stacks.length) &&
+        isStrings(value.outcome) &&
+        isStringOrNull(value.exception) &&
+        typeof value.stats === 'string'
+    );
+}
+
 function isTrace(value: unknown): value is Trace {
     if (!isObject(value) || !Array.isArray(value.steps) || !value.steps.every(isStep)) {
+        return false;
+    }
+    if (!isDisplay(value.display, value.steps.length)) {
         return false;
     }
     const exception = value.exception;

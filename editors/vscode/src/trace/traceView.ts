@@ -1,11 +1,13 @@
 /**
  * The trace panel's HTML: the page (controls, outcome, output) and the part that changes with each
- * step (instruction, evaluation stack, block stack, call stack). Every string from the trace is
- * escaped here; the webview's script only swaps fragments in. No `vscode` import.
+ * step (instruction, evaluation stack, block stack, call stack). Every text comes from the server,
+ * formatted once by the formatter `bytelens trace` prints with (the trace's `display`,
+ * docs/trace-format.md); this file lays the texts out and escapes them, and never formats a step.
+ * The webview's script only swaps fragments in. No `vscode` import.
  */
 
 import { StepView } from './traceModel';
-import { Trace, TraceCommandResult } from './traceTypes';
+import { Trace, TraceCommandResult, TraceDisplay } from './traceTypes';
 
 export function escapeHtml(text: string): string {
     return text
@@ -66,25 +68,22 @@ ${button('last', '&#x21E5;', 'Last step (End)')}
 </nav>`;
 }
 
-/** A file worth naming: not absent, and not a pseudo-file such as `<call>` (the traced expression). */
-function realFile(file: string | undefined): boolean {
-    return !!file && !(file.startsWith('<') && file.endsWith('>'));
+/** The server's texts of step `index`: its instruction, its frame, its block entries (bottom first). */
+export function stepTexts(display: TraceDisplay, index: number): { instruction: string; frame: string; blocks: string[] } {
+    return {
+        instruction: display.instructions[index] ?? '',
+        frame: display.frames[index] ?? '',
+        blocks: display.block_stacks[display.blocks[index]] ?? [],
+    };
 }
 
 /** The part of the page that changes with each step. */
-export function renderStep(view: StepView): string {
+export function renderStep(view: StepView, display: TraceDisplay): string {
     const { step } = view;
-    const arg = step.arg === null ? '' : ` <span class="arg">${step.arg}</span>`;
-    const argrepr = step.argrepr ? ` <span class="argrepr">(${escapeHtml(step.argrepr)})</span>` : '';
-    const where = [
-        `<span class="function">${escapeHtml(step.function)}</span>`,
-        step.line === null ? 'no line' : `line ${step.line}`,
-        `call depth ${step.depth}`,
-        ...(realFile(step.file) ? [`in ${escapeHtml(step.file!)}`] : []),
-    ].join(' &middot; ');
+    const texts = stepTexts(display, view.index);
     return `<section class="instruction">
-<div class="where" id="where">${where}</div>
-<div class="op" id="instruction"><span class="offset">${step.offset}</span> <span class="opname">${escapeHtml(step.opname)}</span>${arg}${argrepr}</div>
+<div class="where" id="where">${escapeHtml(texts.frame)}</div>
+<div class="op" id="instruction"><code>${escapeHtml(texts.instruction)}</code></div>
 </section>
 <section class="columns">
 <div class="column">
@@ -92,12 +91,12 @@ export function renderStep(view: StepView): string {
 ${renderStack(step.stack)}
 </div>
 <div class="column">
-<h2>Block stack <span class="count">${step.blocks.length}</span></h2>
-${renderBlocks(view)}
+<h2>Block stack <span class="count">${texts.blocks.length}</span></h2>
+${renderBlocks(texts.blocks)}
 </div>
 <div class="column">
 <h2>Call stack <span class="count">${view.callStack.length}</span></h2>
-${renderCallStack(view)}
+${renderCallStack(view, display)}
 </div>
 </section>`;
 }
@@ -113,25 +112,24 @@ function renderStack(stack: readonly string[]): string {
     return `<ol class="stack" id="stack" reversed>${items}</ol>`;
 }
 
-function renderBlocks(view: StepView): string {
-    const blocks = view.step.blocks;
+/** The block entries, top first, as the server wrote them (`except-handler (level 0)` has no target). */
+function renderBlocks(blocks: readonly string[]): string {
     if (blocks.length === 0) {
         return '<p class="empty" id="blocks">empty</p>';
     }
-    const rows = blocks
-        .map((block) => `<tr><td>${escapeHtml(block.type)}</td><td>${block.handler}</td><td>${block.level}</td></tr>`)
+    const items = blocks
+        .map((text, index) => `<li${index === blocks.length - 1 ? ' class="top"' : ''}><code>${escapeHtml(text)}</code></li>`)
         .reverse()
         .join('');
-    return `<table class="blocks" id="blocks"><thead><tr><th>type</th><th>handler</th><th>level</th></tr></thead><tbody>${rows}</tbody></table>`;
+    return `<ol class="blocks" id="blocks" reversed>${items}</ol>`;
 }
 
-function renderCallStack(view: StepView): string {
+/** Innermost first; each frame reads as the server wrote its most recent step's frame. */
+function renderCallStack(view: StepView, display: TraceDisplay): string {
     const rows = view.callStack
         .map((frame, index) => {
-            const line = frame.line === null ? '' : ` line ${frame.line}`;
-            const file = realFile(frame.file) ? ` (${escapeHtml(frame.file!)})` : '';
             const current = index === view.callStack.length - 1 ? ' class="current"' : '';
-            return `<li${current}><code>${escapeHtml(frame.function)}</code>${line}${file}</li>`;
+            return `<li${current}><code>${escapeHtml(display.frames[frame.step] ?? '')}</code></li>`;
         })
         .reverse()
         .join('');
@@ -140,26 +138,15 @@ function renderCallStack(view: StepView): string {
 
 /** How the call ended, what it printed, and the counters; the same for every step. */
 export function renderOutcome(trace: Trace): string {
-    const parts: string[] = [];
+    const { display } = trace;
+    const kind = trace.exception ? 'error' : trace.truncated ? 'warning' : 'result';
+    const parts = [`<pre class="outcome ${kind}" id="outcome">${escapeHtml(display.outcome.join('\n'))}</pre>`];
     if (trace.truncated) {
-        parts.push(
-            `<p class="warning">Stopped after ${trace.stats.steps} steps: the step budget ran out (setting bytelens.maxSteps). The trace shows the first part.</p>`,
-        );
-    }
-    if (trace.exception) {
-        const { type, message, traceback } = trace.exception;
-        const headline = message ? `${type}: ${message}` : type;
-        const lines = traceback.length > 0 ? `<pre class="traceback">${escapeHtml(traceback.join('\n'))}</pre>` : '';
-        parts.push(`<p class="error" id="outcome">raised <code>${escapeHtml(headline)}</code></p>${lines}`);
-    } else if (!trace.truncated) {
-        parts.push(`<p id="outcome">returned <code>${escapeHtml(trace.result ?? 'None')}</code></p>`);
+        parts.push('<p class="hint">The setting bytelens.maxSteps sets the step budget.</p>');
     }
     if (trace.stdout) {
         parts.push(`<h2>Output</h2><pre class="stdout" id="stdout">${escapeHtml(trace.stdout)}</pre>`);
     }
-    const { stats } = trace;
-    parts.push(
-        `<p class="stats" id="stats">${stats.steps} steps &middot; ${stats.calls} calls &middot; max call depth ${stats.max_call_depth} &middot; max stack depth ${stats.max_stack_depth}</p>`,
-    );
+    parts.push(`<p class="stats" id="stats">${escapeHtml(display.stats)}</p>`);
     return `<footer>${parts.join('\n')}</footer>`;
 }

@@ -1,4 +1,29 @@
-import { TraceLensArguments, TraceStep } from '../../src/trace/traceTypes';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Trace, TraceLensArguments, TraceStep } from '../../src/trace/traceTypes';
+import { EXTENSION_ROOT } from './paths';
+
+/** A real trace: `bytelens trace --format json` and the text of the same trace (addresses blanked). */
+export interface TraceFixture {
+    call: string;
+    file: string;
+    trace: Trace;
+    text: string;
+}
+
+/**
+ * test/unit/traces/NAME.json, made by the current code (tests/test_trace_cli.py checks that it is
+ * current, and regenerates it when run as a script): `fib2`, `safe_ratio` (a handler body stepped
+ * through), `cut` (a loop stopped by the step budget).
+ */
+export function traceFixture(name: string): TraceFixture {
+    return JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, 'test', 'unit', 'traces', `${name}.json`), 'utf8'));
+}
+
+/** The step lines of a trace's text, one per step, in order. */
+export function textStepLines(text: string): string[] {
+    return text.split('\n').filter((line) => /^\s*\d+\s{2}/.test(line));
+}
 
 /** A step with the fields a test does not care about filled in. */
 export function step(fields: Partial<TraceStep>): TraceStep {

@@ -1,15 +1,8 @@
 import * as assert from 'assert';
 import { checkTraceCommandResult, functionAt, isTraceLensArguments } from '../../src/trace/traceTypes';
-import { FIB2, lens } from './fixtures';
+import { lens, traceFixture } from './fixtures';
 
-const trace = {
-    steps: FIB2,
-    result: '1',
-    exception: null,
-    stdout: '',
-    truncated: false,
-    stats: { steps: FIB2.length, calls: 3, max_call_depth: 2, max_stack_depth: 3 },
-};
+const trace = traceFixture('fib2').trace;
 
 describe('trace JSON from the server', () => {
     it('recognises lens arguments', () => {
@@ -23,7 +16,7 @@ describe('trace JSON from the server', () => {
     it('accepts a trace result and an error result', () => {
         const ok = checkTraceCommandResult({ call: 'fib(2)', summary: 'fib(2) -> 1 · 14 steps', trace, text: '...', error: null });
         assert.strictEqual(ok.problem, undefined);
-        assert.strictEqual(ok.result!.trace!.steps.length, FIB2.length);
+        assert.strictEqual(ok.result!.trace!.steps.length, trace.steps.length);
         const failed = checkTraceCommandResult({ call: 'f(', summary: '', trace: null, text: '', error: 'the call does not parse' });
         assert.strictEqual(failed.result!.error, 'the call does not parse');
     });
@@ -31,11 +24,18 @@ describe('trace JSON from the server', () => {
     it('names what is wrong with a malformed result', () => {
         assert.strictEqual(checkTraceCommandResult('x').problem, 'the result is not an object');
         assert.strictEqual(checkTraceCommandResult({ trace: null, error: null }).problem, 'neither "trace" nor "error" is set');
-        const badStep = { ...trace, steps: [{ ...FIB2[0], stack: [1] }] };
+        const badStep = { ...trace, steps: trace.steps.map((step, index) => (index === 0 ? { ...step, stack: [1] } : step)) };
         assert.strictEqual(
             checkTraceCommandResult({ trace: badStep, error: null }).problem,
             '"trace" does not have the shape of a bytelens trace',
         );
+        const noDisplay = { ...trace, display: undefined };
+        const shortDisplay = { ...trace, display: { ...trace.display, frames: trace.display.frames.slice(1) } };
+        const badIndex = { ...trace, display: { ...trace.display, blocks: trace.display.blocks.map(() => 99) } };
+        const nextVersion = { ...trace, display: { ...trace.display, version: 2 } };
+        for (const bad of [noDisplay, shortDisplay, badIndex, nextVersion]) {
+            assert.strictEqual(checkTraceCommandResult({ trace: bad, error: null }).problem, '"trace" does not have the shape of a bytelens trace');
+        }
     });
 
     it('finds the innermost function around a line by indentation', () => {

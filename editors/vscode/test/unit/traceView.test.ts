@@ -1,90 +1,129 @@
 import * as assert from 'assert';
 import { TraceStepper } from '../../src/trace/traceModel';
-import { Trace } from '../../src/trace/traceTypes';
-import { escapeHtml, renderOutcome, renderPage, renderStep } from '../../src/trace/traceView';
-import { FIB2, step } from './fixtures';
+import { TraceDisplay } from '../../src/trace/traceTypes';
+import { escapeHtml, renderOutcome, renderPage, renderStep, stepTexts } from '../../src/trace/traceView';
+import { step, textStepLines, traceFixture } from './fixtures';
 
 const resources = { cspSource: 'vscode-webview:', nonce: 'n0nce', scriptUri: 'x:/trace.js', styleUri: 'x:/trace.css' };
 
-function trace(fields: Partial<Trace>): Trace {
-    return {
-        steps: FIB2,
-        result: '1',
-        exception: null,
-        stdout: '',
-        truncated: false,
-        stats: { steps: 14, calls: 3, max_call_depth: 2, max_stack_depth: 3 },
-        ...fields,
-    };
+/** The panel's step HTML with its markup gone: the texts a reader sees, one per element. */
+function shownTexts(html: string): string[] {
+    return html
+        .split(/<[^>]+>/)
+        .map((text) => text.trim())
+        .filter((text) => text !== '')
+        .map((text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
 }
 
 describe('the trace panel HTML', () => {
     it('escapes everything that could be markup', () => {
         assert.strictEqual(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+        const display: TraceDisplay = {
+            version: 1,
+            instructions: ['0 <b>'],
+            frames: ['<i> line 1'],
+            blocks: [0],
+            block_stacks: [['<u>']],
+            outcome: ['result: <s>'],
+            exception: null,
+            stats: '<q>',
+        };
+        const html = renderStep(new TraceStepper([step({ stack: ['<script>alert(1)</script>'] })]).view()!, display);
+        for (const markup of ['<script>', '<b>', '<i>', '<u>']) {
+            assert.ok(!html.includes(markup), `${markup} was not escaped`);
+        }
     });
 
-    it('shows the instruction, both stacks and the call stack of a step, top of stack first', () => {
-        const stepper = new TraceStepper([
-            step({ depth: 0, function: '<trace>' }),
-            step({
-                depth: 1,
-                function: 'f',
-                line: 4,
-                offset: 12,
-                opname: 'LOAD_FAST',
-                arg: 0,
-                argrepr: 'n',
-                stack: ['<script>alert(1)</script>', "'top'"],
-                blocks: [{ type: 'loop', handler: 30, level: 0 }],
-            }),
-        ]);
-        stepper.move('next');
-        const html = renderStep(stepper.view()!);
-        assert.ok(!html.includes('<script>'), 'a repr was not escaped');
-        assert.match(html, /<span class="offset">12<\/span> <span class="opname">LOAD_FAST<\/span> <span class="arg">0<\/span> <span class="argrepr">\(n\)<\/span>/);
-        assert.match(html, /line 4 &middot; call depth 1/);
-        assert.ok(html.indexOf('&#39;top&#39;') < html.indexOf('&lt;script&gt;'), 'top of the stack is not listed first');
-        assert.match(html, /<tr><td>loop<\/td><td>30<\/td><td>0<\/td><\/tr>/);
-        assert.match(html, /<li class="current"><code>f<\/code> line 4<\/li><li><code>&lt;trace&gt;<\/code> line 1<\/li>/);
+    it('shows the instruction, both stacks and the call stack as bytelens trace prints them, top first', () => {
+        const { trace, text } = traceFixture('fib2');
+        const printed = textStepLines(text);
+        const stepper = new TraceStepper(trace.steps);
+        for (let index = 0; index < trace.steps.length; index++) {
+            stepper.move(index);
+            const view = stepper.view()!;
+            const html = renderStep(view, trace.display);
+            const { instruction, frame } = stepTexts(trace.display, index);
+            assert.ok(printed[index].includes(` ${instruction} `) || printed[index].includes(` ${instruction}`), printed[index]);
+            assert.match(html, new RegExp(`<div class="op" id="instruction"><code>${escapeRegExp(escapeHtml(instruction))}</code></div>`));
+            assert.match(html, new RegExp(`<div class="where" id="where">${escapeRegExp(escapeHtml(frame))}</div>`));
+            const stack = trace.steps[index].stack;
+            if (stack.length > 1 && stack[0] !== stack[stack.length - 1]) {
+                assert.ok(html.indexOf(escapeHtml(stack[stack.length - 1])) < html.indexOf(escapeHtml(stack[0])), 'top of the stack is not listed first');
+            }
+        }
+        // In the second recursive call: three frames, innermost first, each its last step's frame text.
+        const deepest = trace.steps.findIndex((s) => s.depth === 2);
+        stepper.move(deepest);
+        const frames = /<ol class="frames" id="frames">(.*?)<\/ol>/.exec(renderStep(stepper.view()!, trace.display))![1];
+        assert.deepStrictEqual(shownTexts(frames), [trace.display.frames[deepest], 'fib line 7', '<call> line 1']);
+        assert.match(frames, /^<li class="current">/);
+    });
+
+    it('shows an except-handler block without a target, as bytelens trace prints it', () => {
+        const { trace, text } = traceFixture('safe_ratio');
+        const printed = textStepLines(text);
+        const stepper = new TraceStepper(trace.steps);
+        let handlerSteps = 0;
+        for (let index = 0; index < trace.steps.length; index++) {
+            stepper.move(index);
+            const html = renderStep(stepper.view()!, trace.display);
+            const { blocks } = stepTexts(trace.display, index);
+            const braces = /  \{(.*)\}$/.exec(printed[index]);
+            assert.deepStrictEqual(blocks, braces ? braces[1].split(', ') : [], printed[index]);
+            const shown = /id="blocks"[^>]*>(.*?)<\/(ol|p)>/.exec(html)![1];
+            assert.deepStrictEqual(shownTexts(shown), blocks.length ? [...blocks].reverse() : ['empty']);
+            if (trace.steps[index].blocks.some((block) => block.type === 'except-handler')) {
+                handlerSteps += 1;
+                assert.deepStrictEqual(shownTexts(shown), ['except-handler (level 0)']);
+                assert.ok(!shown.includes('-1'), shown);
+            }
+        }
+        assert.ok(handlerSteps >= 3, 'the handler body was not stepped through');
     });
 
     it('names the file of a step in another file, but not the pseudo-file of the traced expression', () => {
-        const stepper = new TraceStepper([step({ function: '<call>', file: '<call>' }), step({ depth: 1, function: 'g', file: '/lib/m.py' })]);
-        assert.ok(!renderStep(stepper.view()!).includes('&lt;call&gt;)'));
-        assert.ok(!renderStep(stepper.view()!).includes('in &lt;call&gt;'));
-        stepper.move('next');
-        const html = renderStep(stepper.view()!);
-        assert.match(html, /call depth 1 &middot; in \/lib\/m\.py/);
-        assert.match(html, /<li class="current"><code>g<\/code> line 1 \(\/lib\/m\.py\)<\/li>/);
+        const { trace } = traceFixture('fib2');
+        assert.strictEqual(trace.steps[0].file, '<call>');
+        assert.strictEqual(stepTexts(trace.display, 0).frame, '<call> line 1');
     });
 
     it('says when the stacks are empty', () => {
-        const html = renderStep(new TraceStepper([step({})]).view()!);
+        const { trace } = traceFixture('fib2');
+        const last = new TraceStepper(trace.steps);
+        last.move('last');
+        const html = renderStep(last.view()!, trace.display);
         assert.match(html, /<p class="empty" id="stack">empty<\/p>/);
         assert.match(html, /<p class="empty" id="blocks">empty<\/p>/);
     });
 
-    it('shows how the call ended', () => {
-        assert.match(renderOutcome(trace({})), /returned <code>1<\/code>/);
-        const raised = renderOutcome(trace({
-            result: null,
-            exception: { type: 'ZeroDivisionError', message: 'division by zero', traceback: ['  File "a.py", line 2, in f'] },
-        }));
-        assert.match(raised, /raised <code>ZeroDivisionError: division by zero<\/code>/);
-        assert.match(raised, /<pre class="traceback">  File &quot;a.py&quot;, line 2, in f<\/pre>/);
-        const cut = renderOutcome(trace({ result: null, truncated: true, stdout: 'hi <b>\n' }));
-        assert.match(cut, /Stopped after 14 steps/);
-        assert.ok(!cut.includes('returned'));
-        assert.match(cut, /<pre class="stdout" id="stdout">hi &lt;b&gt;\n<\/pre>/);
+    it('shows how the call ended as bytelens trace prints it', () => {
+        for (const name of ['fib2', 'safe_ratio', 'cut']) {
+            const { trace, text } = traceFixture(name);
+            const footer = renderOutcome(trace);
+            const outcome = /<pre class="outcome (\w+)" id="outcome">(.*?)<\/pre>/s.exec(footer)!;
+            assert.strictEqual(outcome[2], escapeHtml(trace.display.outcome.join('\n')));
+            for (const line of trace.display.outcome) {
+                const cliLine = line.replace(/^stopped after (\d+) steps: the step budget \((\d+)\)/, 'stopped after $1 steps: the step budget ($2, --max-steps)');
+                assert.ok(text.split('\n').includes(cliLine), `${line} is not in the text`);
+            }
+            assert.ok(text.split('\n').includes(`stats: ${trace.display.stats}`));
+            assert.match(footer, new RegExp(`<p class="stats" id="stats">${escapeRegExp(escapeHtml(trace.display.stats))}</p>`));
+            assert.strictEqual(outcome[1], trace.truncated ? 'warning' : 'result');
+        }
+        const cut = traceFixture('cut').trace;
+        assert.match(renderOutcome(cut), /bytelens\.maxSteps/);
+        const printed = renderOutcome({ ...cut, stdout: 'hi <b>\n' });
+        assert.match(printed, /<pre class="stdout" id="stdout">hi &lt;b&gt;\n<\/pre>/);
     });
 
     it('builds a page whose only script carries the nonce, with a strict CSP', () => {
-        const html = renderPage({ call: 'fib(2)', summary: 'fib(2) -> 1 · 14 steps', trace: trace({}), text: '', error: null }, resources);
+        const { trace } = traceFixture('fib2');
+        const html = renderPage({ call: 'fib(2)', summary: 'fib(2) -> 1 · 14 steps', trace, text: '', error: null }, resources);
         assert.match(html, /script-src 'nonce-n0nce';/);
         assert.match(html, /default-src 'none'/);
         assert.strictEqual(html.match(/<script/g)!.length, 1);
         assert.match(html, /<script nonce="n0nce" src="x:\/trace.js">/);
-        assert.match(html, /<input id="slider" type="range" min="0" max="13"/);
+        assert.match(html, new RegExp(`<input id="slider" type="range" min="0" max="${trace.steps.length - 1}"`));
         assert.match(html, /<h1 id="summary">fib\(2\) -&gt; 1 · 14 steps<\/h1>/);
     });
 
@@ -94,3 +133,7 @@ describe('the trace panel HTML', () => {
         assert.ok(!html.includes('id="slider"'));
     });
 });
+
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
