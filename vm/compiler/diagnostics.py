@@ -74,6 +74,10 @@ def format_compile_error(error: BaseException) -> str:
     A ``CompileError`` is shown under the name of the builtin class CPython would raise, so
     ``bytelens run`` and ``python3`` print the same last line.
     """
+    # Imported here, not at start-up: traceback imports textwrap, which would then be the host's
+    # module for every program run on the VM (tests/test_vm_stdlib.py runs textwrap on the VM).
+    import traceback
+
     if isinstance(error, CompileError):
         cls = _BUILTIN_KINDS.get(error.kind)
         if cls is not None:
