@@ -85,7 +85,4 @@ def format_compile_error(error: BaseException) -> str:
                                     error.end_lineno, error.end_offset))
         else:
             return f"{error.kind}: {error.msg}\n"
-    # Imported here: traceback imports textwrap, which a program run by bytelens must be able to
-    # import as its own module (a module-level import would load CPython's before the program runs).
-    import traceback
     return "".join(traceback.format_exception_only(type(error), error))
