@@ -60,14 +60,14 @@ class ReturnMarker:
         return f"<return {shown}>"
 
 
-class _Break:
+class BreakMarker:
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "<break>"
 
 
-BREAK = _Break()
+BREAK = BreakMarker()
 
 
 class ContinueMarker:
@@ -91,7 +91,7 @@ class _Silenced:
 
 SILENCED = _Silenced()
 
-MARKER_TYPES = (ReturnMarker, _Break, ContinueMarker, _Silenced)
+MARKER_TYPES = (ReturnMarker, BreakMarker, ContinueMarker, _Silenced)
 
 
 class Block:

@@ -8,7 +8,7 @@ from bytelens.vm.isa import opcodes
 from bytelens.vm.runtime.decode import Instr, handles
 from bytelens.vm.runtime.excstate import current_handled, set_handled
 from bytelens.vm.runtime.frame import (BREAK, EXCEPT_HANDLER, FINALLY, SILENCED, Block, ContinueMarker,
-                    ReturnMarker, _Break)
+                    ReturnMarker, BreakMarker)
 from bytelens.vm.runtime.generators import next_or_end
 from bytelens.vm.runtime.interpreter import unwind_jump
 from bytelens.vm.runtime.values import lookup_special
@@ -159,7 +159,7 @@ def _end_finally(ins: Instr):
         if pending is None:
             return nxt
         kind = type(pending)
-        if kind is ReturnMarker or kind is ContinueMarker or kind is _Break:
+        if kind is ReturnMarker or kind is ContinueMarker or kind is BreakMarker:
             return unwind_jump(f, pending)
         if pending is SILENCED:
             block = f.blocks.pop()
