@@ -279,7 +279,7 @@ async function traceFrame() {
     const deadline = Date.now() + SERVER_TIMEOUT;
     while (Date.now() < deadline) {
         for (const frame of page.frames()) {
-            if (await frame.locator('#step .opname').count().catch(() => 0)) {
+            if (await frame.locator('#step #instruction').count().catch(() => 0)) {
                 return frame;
             }
         }
