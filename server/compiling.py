@@ -34,6 +34,7 @@ from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
+from bytelens.vm.compiler.outline import Outline, outline_of
 from bytelens.vm.compiler.partial import compile_partial
 from bytelens.vm.isa.code import Code
 from bytelens.vm.check import check_source
@@ -71,6 +72,8 @@ class Compilation:
     #: The compiler's own failure (a bug in bytelens, not in the user's code), with its traceback.
     internal_error: Optional[str] = None
     internal_traceback: Optional[str] = None
+    #: The top-level statements, when the text parsed: what the next edit's preview starts from.
+    outline: Optional[Outline] = None
     _index: Optional[LineIndex] = field(default=None, repr=False)
     _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -125,6 +128,10 @@ def compile_text(text: str, filename: str, version: int,
     if refusal is not None:
         return Compilation(version, split_lines(text), None, (refusal,))
     pause = CollectorPause()
+    outlined: list[Outline] = []
+
+    def parsed(tree) -> None:
+        outlined.append(outline_of(tree))
 
     def checked(found: list[Diagnostic]) -> None:
         pause.end()
@@ -133,20 +140,21 @@ def compile_text(text: str, filename: str, version: int,
 
     try:
 
-        result = check_source(text, filename, on_diagnostics=checked)
+        result = check_source(text, filename, on_diagnostics=checked, on_parsed=parsed)
     except Exception as error:  # a bug in the compiler must not cost the user the server
         return Compilation(version, split_lines(text), None, (),
                            internal_error=f"{type(error).__name__}: {error}",
                            internal_traceback=traceback.format_exc())
     finally:
         pause.end()
+    outline = outlined[0] if outlined else None
     if result.code is None and result.diagnostics:
-        return _partial_compilation(text, filename, version, tuple(result.diagnostics))
-    return Compilation(version, split_lines(text), result.code, tuple(result.diagnostics))
+        return _partial_compilation(text, filename, version, tuple(result.diagnostics), outline)
+    return Compilation(version, split_lines(text), result.code, tuple(result.diagnostics), outline=outline)
 
 
-def _partial_compilation(text: str, filename: str, version: int,
-                         whole: tuple[Diagnostic, ...]) -> Compilation:
+def _partial_compilation(text: str, filename: str, version: int, whole: tuple[Diagnostic, ...],
+                         outline: Optional[Outline] = None) -> Compilation:
     """A module that does not compile: CPython's diagnostics, then those of each other top-level
     statement standing alone (marked: see ``further``), and the code of the statements that compile."""
     try:
@@ -155,13 +163,13 @@ def _partial_compilation(text: str, filename: str, version: int,
         logger.exception("compiling the statements of %s alone failed", filename)
         found = None
     if found is None:
-        return Compilation(version, split_lines(text), None, whole)
+        return Compilation(version, split_lines(text), None, whole, outline=outline)
     known = set(whole)
     further_ones = [further(d, whole[0].line) for d in found.diagnostics if d not in known]
     rest = sorted([*whole[1:], *further_ones],
                   key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message))
     return Compilation(version, split_lines(text), found.code, (whole[0], *rest),
-                       partial=found.code is not None, partial_text=found.kept_text)
+                       partial=found.code is not None, partial_text=found.kept_text, outline=outline)
 
 
 #: What a hover from a partial compilation says first.
@@ -304,7 +312,7 @@ class CompileScheduler:
         if previous is not None and early is not None and previous.internal_error is None:
             try:
                 found = preview_diagnostics(previous.lines, previous.code, previous.diagnostics,
-                                            split_lines(text), filename)
+                                            split_lines(text), filename, previous.outline)
             except Exception:  # a bug in the preview must not cost the compile
                 logger.exception("previewing the diagnostics of %s failed", filename)
                 found = None

@@ -21,6 +21,7 @@ CPython reports first).
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import re
 import warnings
@@ -29,6 +30,7 @@ from typing import Optional, Sequence
 from bytelens.vm.isa.code import CO_FUTURE_ANNOTATIONS, CO_NEWLOCALS, Code
 from bytelens.vm.check import check_source
 from bytelens.vm.compiler.diagnostics import Diagnostic
+from bytelens.vm.compiler.outline import Outline, Statement, declares_global, is_future_import
 
 #: A line that starts a function or class (or a decorator of one), after its indentation.
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]|@")
@@ -37,40 +39,81 @@ _STATEMENT_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 def preview_diagnostics(old_lines: Sequence[str], old_code: Optional[Code],
                         old_diagnostics: Sequence[Diagnostic], new_lines: Sequence[str],
-                        filename: str) -> Optional[tuple[Diagnostic, ...]]:
+                        filename: str, outline: Optional[Outline] = None
+                        ) -> Optional[tuple[Diagnostic, ...]]:
     """The new text's diagnostics from the previous compilation's and the edited statement's, or
-    None when the whole file must be compiled to know them (see the module docstring)."""
-    if old_code is None or any(d.severity == "error" for d in old_diagnostics):
+    None when the whole file must be compiled to know them (see the module docstring).
+
+    ``outline`` is the previous text's (the compilation's): with it, an edit anywhere can be
+    previewed, not only one inside a function or class; without it, nothing is (it is what says
+    which statement the edited lines were part of)."""
+    if old_code is None or outline is None or any(d.severity == "error" for d in old_diagnostics):
         return None
     first, new_end, old_end = _changed_lines(old_lines, new_lines)
     if first is None:
         return tuple(old_diagnostics)
-    start = _statement_start(new_lines, first)
-    if start is None:
-        return None
-    statement = _code_at(old_code, start + 1)
-    if statement is None:
-        return None
-    end = _statement_end(new_lines, max(new_end, start + 1))
     future = bool(old_code.flags & CO_FUTURE_ANNOTATIONS)
+    found = _definition_preview(old_lines, old_code, old_diagnostics, new_lines, filename, outline,
+                                future, first, new_end)
+    if found is not _ELSEWHERE:
+        return found
+    return _region_preview(old_lines, old_diagnostics, new_lines, filename, outline, future,
+                           first, old_end)
+
+
+#: What _definition_preview says of an edit that is not inside one top-level def or class.
+_ELSEWHERE = object()
+
+
+def _definition_preview(old_lines: Sequence[str], old_code: Code, old_diagnostics: Sequence[Diagnostic],
+                        new_lines: Sequence[str], filename: str, outline: Outline, future: bool,
+                        first: int, new_end: int):
+    """The diagnostics of an edit inside one top-level def or class (or one method of a class),
+    found by checking that statement alone; ``_ELSEWHERE`` when the edit is not inside one."""
+    if first >= len(new_lines):  # lines removed at the end
+        return _ELSEWHERE
+    start = _statement_start(new_lines, first)
+    statement = _code_at(old_code, start + 1) if start is not None else None
+    if statement is None:
+        return _ELSEWHERE
+    end = _statement_end(new_lines, max(new_end, start + 1))
+    delta = len(new_lines) - len(old_lines)
     # In a class, the method the edit is in is enough (classes of thousands of lines are common).
     # Not in a function: a nested function's diagnostics depend on it (nonlocal, free variables).
     found = None
     if not statement.flags & CO_NEWLOCALS:
         region = _method_region(new_lines, first, new_end, statement)
-        if region is not None:
+        if region is not None and _inside_one_statement(outline, region[0], region[1] - delta):
             found = _statement_diagnostics(new_lines, *region, future, filename, in_class=True)
             if found is not None:
                 start, end = region
     if found is None:
+        if not _inside_one_statement(outline, start, end - delta):
+            return _ELSEWHERE
         found = _statement_diagnostics(new_lines, start, end, future, filename)
     if found is None:
         return None
-    delta = len(new_lines) - len(old_lines)
-    first_line, last_old_line = start + 1, end - delta  # 1-based: the statement's lines before the edit
-    kept = [d for d in old_diagnostics if d.end_line < first_line]
+    return _combined(old_diagnostics, found, start, end - delta, delta)
+
+
+def _inside_one_statement(outline: Outline, start: int, old_end: int) -> bool:
+    """Whether old lines ``[start, old_end)`` lie inside one top-level statement of the old text.
+
+    The region checked again must replace no more than the statement it is in: an edit that turns
+    the line after a function into part of its body takes the ``if`` there its first line, and
+    leaves its ``else:`` after the region, where it is an error."""
+    statements = outline.statements
+    holding = bisect.bisect_right([statement.start for statement in statements], start) - 1
+    return holding >= 0 and old_end <= statements[holding].end
+
+
+def _combined(old_diagnostics: Sequence[Diagnostic], found: Sequence[Diagnostic], start: int,
+              old_end: int, delta: int) -> tuple[Diagnostic, ...]:
+    """The old diagnostics before line ``start`` and from ``old_end`` on (moved by ``delta``
+    lines), with ``found`` in place of those between (0-based lines, ``old_end`` excluded)."""
+    kept = [d for d in old_diagnostics if d.end_line <= start]
     moved = [dataclasses.replace(d, line=d.line + delta, end_line=d.end_line + delta)
-             for d in old_diagnostics if d.line > last_old_line]
+             for d in old_diagnostics if d.line > old_end]
     combined = dict.fromkeys([*kept, *found, *moved])
     return tuple(sorted(combined, key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message)))
 
@@ -178,3 +221,106 @@ def _statement_diagnostics(lines: Sequence[str], start: int, end: int, future: b
     if result.code is None:
         return None
     return list(result.diagnostics)
+
+
+# An edit anywhere else: the region of top-level statements it touches, checked alone at its place.
+
+#: What a region that does not parse alone is told apart by (it may parse with its neighbours).
+_UNPARSED = object()
+#: A future import that changes how the module parses: the preview cannot prologue it.
+_PARSER_FUTURES = frozenset({"barry_as_FLUFL"})
+
+
+class _Checked(Exception):
+    """Raised from ``check_source``'s callback: the diagnostics are known, the code is not needed."""
+
+    def __init__(self, found: list[Diagnostic]) -> None:
+        super().__init__()
+        self.found = found
+
+
+def _region_preview(old_lines: Sequence[str], old_diagnostics: Sequence[Diagnostic],
+                    new_lines: Sequence[str], filename: str, outline: Outline, future: bool,
+                    first: int, old_end: int) -> Optional[tuple[Diagnostic, ...]]:
+    """The diagnostics of an edit of module-level code, a comment, the docstring or the lines
+    between statements: the top-level statements it touches (in the old text's ``outline``) are
+    checked alone at their place, and the old diagnostics of the others kept or moved.
+
+    That is exact when the region parses alone: the text before it is unchanged and ends at a
+    statement's end, and the text after it starts a statement in column 0 (or is blank lines and
+    comments), so the tokenizer reads the whole text as the three parts read alone; and nothing
+    ties statements together (``global`` in module-level code, a ``from __future__`` import the
+    edit comes before: the outline says). A region that does not parse alone may parse with its
+    neighbours (an ``else:`` typed after an ``if``, a decorator above a ``def``): it is widened by
+    one statement on each side, once."""
+    if outline.declares_global or outline.futures & _PARSER_FUTURES:
+        return None
+    statements = outline.statements
+    start, end = _region(statements, old_lines, first, old_end)
+    delta = len(new_lines) - len(old_lines)
+    for attempt in range(2):
+        if start < outline.futures_end:
+            return None
+        found = _region_diagnostics(new_lines, start, end + delta, future, filename)
+        if found is not _UNPARSED:
+            return None if found is None else _combined(old_diagnostics, found, start, end, delta)
+        start, end = _widened(statements, start, end)
+    return None
+
+
+def _region(statements: Sequence[Statement], old_lines: Sequence[str], first: int, old_end: int
+            ) -> tuple[int, int]:
+    """The old lines ``[start, end)`` to check again for a change of old lines ``[first,
+    old_end)``: the statements holding them, or the lines between statements they are in."""
+    starts = [statement.start for statement in statements]
+    holding = bisect.bisect_right(starts, first) - 1
+    if holding >= 0 and first < statements[holding].end:
+        start = statements[holding].start
+    else:
+        start = first
+        before = statements[holding] if holding >= 0 else None
+        if before is not None and start == before.end and old_lines[start - 1].rstrip("\r\n").endswith("\\"):
+            start = before.start  # a backslash joins the line after a statement to it
+    if old_end <= first:  # lines inserted before old line ``first``
+        inside = holding >= 0 and statements[holding].start < first < statements[holding].end
+        return start, statements[holding].end if inside else first
+    last = bisect.bisect_right(starts, old_end - 1) - 1
+    end = statements[last].end if last >= 0 and old_end - 1 < statements[last].end else old_end
+    return start, end
+
+
+def _widened(statements: Sequence[Statement], start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` with the statement before it and the one after it."""
+    before = [statement.start for statement in statements if statement.start < start]
+    after = [statement.end for statement in statements if statement.start >= end]
+    return (before[-1] if before else 0), (after[0] if after else end)
+
+
+def _region_diagnostics(lines: Sequence[str], start: int, end: int, future: bool, filename: str):
+    """The diagnostics of new lines ``[start, end)`` checked alone at their place; ``_UNPARSED``
+    when they do not parse alone; None when the whole compile must decide (an error, which only
+    it orders; a ``from __future__`` import or a ``global`` in module-level code)."""
+    padding = start - (1 if future else 0)
+    if padding < 0:
+        return None
+    source = ("from __future__ import annotations\n" if future else "") + "\n" * padding \
+        + "".join(lines[start:end])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename)
+    except SyntaxError:
+        return _UNPARSED
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    body = tree.body[1:] if future else tree.body
+    if any(is_future_import(node) for node in body) or declares_global(body):
+        return None
+
+    def stop(found: list[Diagnostic]) -> None:
+        raise _Checked(found)
+    try:
+        result = check_source(source, filename, on_diagnostics=stop)
+    except _Checked as checked:
+        return checked.found
+    return None  # an error (check_source stops before the callback), or a tree too deep

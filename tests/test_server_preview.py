@@ -12,6 +12,7 @@ import pytest
 from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
 from bytelens.vm import check_source
+from bytelens.vm.compiler.outline import outline_of
 
 PROGRAM = '''\
 """A module with warnings in and between its functions."""
@@ -43,9 +44,10 @@ y = "\\w"
 
 
 def preview(old_text: str, new_text: str):
-    old = check_source(old_text, "case.py")
+    outlines = []
+    old = check_source(old_text, "case.py", on_parsed=lambda tree: outlines.append(outline_of(tree)))
     return preview_diagnostics(split_lines(old_text), old.code, old.diagnostics, split_lines(new_text),
-                               "case.py")
+                               "case.py", outlines[0] if outlines else None)
 
 
 def whole(text: str):
@@ -66,6 +68,7 @@ def edit(text: str, line: int, new_lines: list[str], remove: int = 0) -> str:
     (13, ["    c = (1, 2)()"], 0),         # inside a decorated function
     (21, ["        return 4 is 4"], 1),    # inside a method of a class
     (4, ["def first(a, q):"], 1),         # the def line itself
+    (1, ["z = 2 is 2"], 0),               # module-level code (tests/test_server_incremental.py)
 ])
 def test_an_edit_inside_a_function_is_previewed_exactly(line, inserted, removed):
     new = edit(PROGRAM, line, inserted, removed)
@@ -75,7 +78,6 @@ def test_an_edit_inside_a_function_is_previewed_exactly(line, inserted, removed)
 
 
 @pytest.mark.parametrize("line, inserted, removed", [
-    (1, ["z = 2 is 2"], 0),               # module-level code
     (6, ["    if a:"], 0),                 # an error inside the function: the whole compile decides
     (7, ["x = 5"], 0),                    # a new top-level statement in the middle of a function
     (6, ['    s = """'], 0),               # a string left open: the rest of the file changes meaning

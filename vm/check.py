@@ -7,6 +7,7 @@ others and an editor always gets something to show.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Union
@@ -39,14 +40,16 @@ def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def check_source(source: Union[str, bytes], filename: str, *,
-                 on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None) -> CheckResult:
+                 on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None,
+                 on_parsed: Optional[Callable[[ast.Module], None]] = None) -> CheckResult:
     """Compile ``source`` (text, or bytes decoded as CPython decodes a file) and report on it.
 
     ``on_diagnostics``, when given, receives the diagnostics as soon as they are known, before code
     generation (``compile_source``'s callback), in the result's order: when the code is then
     generated, the result's diagnostics are the same. Only a tree too deep for code generation or
     a bug in bytelens can still turn them into an error; when the source has an error the callback
-    is not called. What it raises propagates (it is not a compile failure).
+    is not called. What it raises propagates (it is not a compile failure). ``on_parsed`` gets
+    the tree once the source has parsed (``compile_source``'s); it must not raise.
     """
     warnings: list[Diagnostic] = []
 
@@ -58,7 +61,8 @@ def check_source(source: Union[str, bytes], filename: str, *,
 
     try:
         code = compile_source(source, filename, warnings_out=warnings,
-                              on_diagnostics=early if on_diagnostics is not None else None)
+                              on_diagnostics=early if on_diagnostics is not None else None,
+                              on_parsed=on_parsed)
     except _CallbackFailed as failed:
         raise failed.__cause__ from None
     except CompileError as error:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
+from bytelens.vm.compiler.outline import Statement, statements_of
 from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.compiler.source import NULL_BYTES_MESSAGE
 from bytelens.vm.isa.code import Code
@@ -45,14 +46,6 @@ _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
 _BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 #: The first errors after which nothing else is worth checking: the file as a whole is unreadable.
 _STATEMENT_ERRORS = ("SyntaxError", "IndentationError", "TabError")
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A top-level statement's lines: ``start`` to ``end``, 0-based, ``end`` excluded."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -198,15 +191,7 @@ def split_statements(text: str, lines: Optional[Sequence[str]] = None) -> list[S
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _statements_from_lines(text, lines)
-    found: list[Statement] = []
-    for node in tree.body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
-        end = node.end_lineno or node.lineno
-        if found and first < found[-1].end:  # statements sharing a line (``a = 1; b = 2``)
-            found[-1] = Statement(found[-1].start, max(end, found[-1].end))
-        else:
-            found.append(Statement(first, end))
-    return found
+    return statements_of(tree.body)
 
 
 def _statements_from_lines(text: str, lines: Sequence[str]) -> list[Statement]:

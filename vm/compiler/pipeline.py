@@ -37,7 +37,8 @@ _WARNING_CATEGORIES = {"SyntaxWarning": SyntaxWarning, "DeprecationWarning": Dep
 
 def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: str = "exec", *,
                    warnings_out: Optional[list[Diagnostic]] = None,
-                   on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None) -> Code:
+                   on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None,
+                   on_parsed: Optional[Callable[[ast.Module], None]] = None) -> Code:
     """Compile source to a code object, or raise ``CompileError`` as CPython would.
 
     ``mode`` is ``compile()``'s: ``"exec"`` (a module), ``"eval"`` (one expression, whose value the
@@ -45,7 +46,8 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
     ``on_diagnostics``, when given, is called once the source has passed parsing, the symbol table
     and the compile checks, before code generation, with the warnings found (a new list; they are
     still reported as usual at the end). It is not called when an error stops the compile first;
-    what it raises propagates.
+    what it raises propagates. ``on_parsed``, when given, gets the tree once the source has
+    parsed (an editor outlines the module from it: vm/compiler/outline.py).
     """
     if mode not in _MODES:
         raise ValueError("compile_source() mode must be 'exec', 'eval' or 'single'")
@@ -57,6 +59,8 @@ def compile_source(source: Union[str, bytes], filename: str = "<string>", mode: 
     except CompileError as error:
         _report(error.warnings, warnings_out, text)  # CPython issues them before the error
         raise
+    if on_parsed is not None:
+        on_parsed(tree)
     try:
         with tree_recursion():
             with _compile_failures(tree, filename):
