@@ -19,6 +19,7 @@ the document's last good one.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import dataclasses
 import functools
@@ -34,7 +35,7 @@ from bytelens.server.documents import Document, DocumentStore
 from bytelens.server.lineindex import LineIndex
 from bytelens.server.positions import split_lines
 from bytelens.server.preview import preview_diagnostics
-from bytelens.vm.compiler.outline import Outline, outline_of
+from bytelens.vm.compiler.incremental import ModuleParts, parts_of, recompile
 from bytelens.vm.compiler.partial import compile_partial
 from bytelens.vm.isa.code import Code
 from bytelens.vm.check import check_source
@@ -72,8 +73,9 @@ class Compilation:
     #: The compiler's own failure (a bug in bytelens, not in the user's code), with its traceback.
     internal_error: Optional[str] = None
     internal_traceback: Optional[str] = None
-    #: The top-level statements, when the text parsed: what the next edit's preview starts from.
-    outline: Optional[Outline] = None
+    #: What the next version compiles incrementally from (vm/compiler/incremental.py), when this
+    #: one compiled: its top-level statements and their code.
+    parts: Optional[ModuleParts] = None
     _index: Optional[LineIndex] = field(default=None, repr=False)
     _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -117,21 +119,25 @@ EarlyDiagnostics = Callable[[tuple[Diagnostic, ...]], object]
 
 
 def compile_text(text: str, filename: str, version: int,
-                 on_diagnostics: Optional[EarlyDiagnostics] = None) -> Compilation:
+                 on_diagnostics: Optional[EarlyDiagnostics] = None,
+                 previous: Optional[Compilation] = None) -> Compilation:
     """Compile one version with the bytelens compiler; never raises.
 
     ``on_diagnostics`` gets the diagnostics once they are known, if the text passes the compiler's
     checks (they are then the compilation's own, barring a failure of bytelens in code generation);
     it must not raise. Until then automatic garbage collection is paused (``collector.py``).
+    ``previous``, a compilation of an earlier version, is compiled from incrementally when it can
+    be (``recompile_text``): the result is the same.
     """
     refusal = too_large(text, filename)
     if refusal is not None:
         return Compilation(version, split_lines(text), None, (refusal,))
+    if previous is not None:
+        recompiled = recompile_text(previous, text, filename, version, on_diagnostics)
+        if recompiled is not None:
+            return recompiled
     pause = CollectorPause()
-    outlined: list[Outline] = []
-
-    def parsed(tree) -> None:
-        outlined.append(outline_of(tree))
+    trees: list[ast.Module] = []
 
     def checked(found: list[Diagnostic]) -> None:
         pause.end()
@@ -139,22 +145,52 @@ def compile_text(text: str, filename: str, version: int,
             on_diagnostics(tuple(found))
 
     try:
-
-        result = check_source(text, filename, on_diagnostics=checked, on_parsed=parsed)
+        result = check_source(text, filename, on_diagnostics=checked, on_parsed=trees.append)
     except Exception as error:  # a bug in the compiler must not cost the user the server
         return Compilation(version, split_lines(text), None, (),
                            internal_error=f"{type(error).__name__}: {error}",
                            internal_traceback=traceback.format_exc())
     finally:
         pause.end()
-    outline = outlined[0] if outlined else None
     if result.code is None and result.diagnostics:
-        return _partial_compilation(text, filename, version, tuple(result.diagnostics), outline)
-    return Compilation(version, split_lines(text), result.code, tuple(result.diagnostics), outline=outline)
+        return _partial_compilation(text, filename, version, tuple(result.diagnostics))
+    lines = split_lines(text)
+    parts = None
+    if trees and result.code is not None:
+        try:
+            parts = parts_of(trees[0], result.code, lines)
+        except Exception:  # a bug here costs the next edit its speed, not its result
+            logger.exception("outlining %s failed", filename)
+    return Compilation(version, lines, result.code, tuple(result.diagnostics), parts=parts)
 
 
-def _partial_compilation(text: str, filename: str, version: int, whole: tuple[Diagnostic, ...],
-                         outline: Optional[Outline] = None) -> Compilation:
+def recompile_text(previous: Compilation, text: str, filename: str, version: int,
+                   on_diagnostics: Optional[EarlyDiagnostics] = None) -> Optional[Compilation]:
+    """The compilation of ``text`` from ``previous``'s parts, recompiling only the top-level
+    statements the edit touched; None when only a whole compile can say (never raises)."""
+    if previous.parts is None or previous.code is None or previous.partial:
+        return None
+    lines = split_lines(text)
+    pause = CollectorPause()
+
+    def known(found: tuple[Diagnostic, ...]) -> None:
+        pause.end()
+        if on_diagnostics is not None:
+            on_diagnostics(found)
+    try:
+        result = recompile(previous.parts, previous.lines, previous.diagnostics, lines, filename, known)
+    except Exception:  # a bug here must cost the user nothing but the time of a whole compile
+        logger.exception("compiling %s incrementally failed", filename)
+        return None
+    finally:
+        pause.end()
+    if result is None:
+        return None
+    return Compilation(version, lines, result.code, result.diagnostics, parts=result.parts)
+
+
+def _partial_compilation(text: str, filename: str, version: int, whole: tuple[Diagnostic, ...]
+                         ) -> Compilation:
     """A module that does not compile: CPython's diagnostics, then those of each other top-level
     statement standing alone (marked: see ``further``), and the code of the statements that compile."""
     try:
@@ -163,13 +199,13 @@ def _partial_compilation(text: str, filename: str, version: int, whole: tuple[Di
         logger.exception("compiling the statements of %s alone failed", filename)
         found = None
     if found is None:
-        return Compilation(version, split_lines(text), None, whole, outline=outline)
+        return Compilation(version, split_lines(text), None, whole)
     known = set(whole)
     further_ones = [further(d, whole[0].line) for d in found.diagnostics if d not in known]
     rest = sorted([*whole[1:], *further_ones],
                   key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message))
     return Compilation(version, split_lines(text), found.code, (whole[0], *rest),
-                       partial=found.code is not None, partial_text=found.kept_text, outline=outline)
+                       partial=found.code is not None, partial_text=found.kept_text)
 
 
 #: What a hover from a partial compilation says first.
@@ -195,8 +231,9 @@ def too_large(text: str, filename: str) -> Optional[Diagnostic]:
     return Diagnostic(filename, 1, 1, 1, 1, "error", message, kind="DocumentTooLarge")
 
 
-#: compile_text's shape, replaceable in tests.
-CompileFunction = Callable[[str, str, int, Optional[EarlyDiagnostics]], Compilation]
+#: compile_text's shape, replaceable in tests (called with a fifth argument, the previous
+#: compilation, when previews are on).
+CompileFunction = Callable[..., Compilation]
 #: Called on the event loop with a document and its newest compilation.
 ResultCallback = Callable[[Document, Compilation], None]
 #: Called on the event loop with a document, its newest version and that version's diagnostics,
@@ -306,18 +343,22 @@ class CompileScheduler:
                                early: Optional[EarlyDiagnostics], previous: Optional[Compilation]
                                ) -> Compilation:
         """In the compile thread: the preview's diagnostics first (when ``previous`` allows one;
-        ``early`` is then ``_diagnostics_from_thread``), then the compile. The compile waits until
+        ``early`` is then ``_diagnostics_from_thread``), then the compile, incremental from
+        ``previous`` when it can be. The compile waits until
         the loop has published the preview (briefly: the parser holds the GIL for a whole file, and
         the loop needs it to publish)."""
         if previous is not None and early is not None and previous.internal_error is None:
             try:
+                outline = previous.parts.outline if previous.parts is not None else None
                 found = preview_diagnostics(previous.lines, previous.code, previous.diagnostics,
-                                            split_lines(text), filename, previous.outline)
+                                            split_lines(text), filename, outline)
             except Exception:  # a bug in the preview must not cost the compile
                 logger.exception("previewing the diagnostics of %s failed", filename)
                 found = None
             if found is not None:
                 early(found).wait(PREVIEW_WAIT_SECONDS)
+        if previous is not None and previous.internal_error is None:
+            return self._compile(text, filename, version, early, previous)
         return self._compile(text, filename, version, early)
 
     def _diagnostics_from_thread(self, loop: asyncio.AbstractEventLoop, uri: str, document: Document,

@@ -10,9 +10,11 @@ statement's own, found by compiling the statement alone at its place (a method i
 _:`` on the line before). That takes milliseconds where the whole of ``_pydecimal.py`` takes about
 60. (Not a function nested in a function: its diagnostics depend on the enclosing one.)
 
-It is a preview: the scheduler publishes it, then compiles the whole text as always and publishes
-that result if it differs (documents.py ``published``). Whatever it cannot vouch for, it leaves to
-the whole compile (returns None): an edit outside a top-level ``def``/``class``, a statement that
+It is a preview: the scheduler publishes it, then compiles the text (incrementally when it can:
+vm/compiler/incremental.py, which recompiles a whole top-level class where this checks one
+method) and publishes that result if it differs (documents.py ``published``). Whatever it cannot
+vouch for, it leaves to that compile (returns None): an edit outside a top-level ``def``/``class``
+or reaching past the old statement it began in, a statement that
 does not parse alone into exactly that one statement, a previous compilation with an error or
 without code, or a statement with an error of its own (only the whole compile knows which error
 CPython reports first).
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import re
 import warnings
 from typing import Optional, Sequence
@@ -30,7 +31,8 @@ from typing import Optional, Sequence
 from bytelens.vm.isa.code import CO_FUTURE_ANNOTATIONS, CO_NEWLOCALS, Code
 from bytelens.vm.check import check_source
 from bytelens.vm.compiler.diagnostics import Diagnostic
-from bytelens.vm.compiler.outline import Outline, Statement, declares_global, is_future_import
+from bytelens.vm.compiler.incremental import changed_lines, combined
+from bytelens.vm.compiler.outline import Outline
 
 #: A line that starts a function or class (or a decorator of one), after its indentation.
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]|@")
@@ -44,38 +46,30 @@ def preview_diagnostics(old_lines: Sequence[str], old_code: Optional[Code],
     """The new text's diagnostics from the previous compilation's and the edited statement's, or
     None when the whole file must be compiled to know them (see the module docstring).
 
-    ``outline`` is the previous text's (the compilation's): with it, an edit anywhere can be
-    previewed, not only one inside a function or class; without it, nothing is (it is what says
-    which statement the edited lines were part of)."""
+    ``outline`` is the previous text's (the compilation's): it says which statement the edited
+    lines were part of; without it, nothing is previewed. An edit elsewhere (module-level code,
+    comments, the docstring, a new statement) is vm/compiler/incremental.py's."""
     if old_code is None or outline is None or any(d.severity == "error" for d in old_diagnostics):
         return None
-    first, new_end, old_end = _changed_lines(old_lines, new_lines)
+    first, new_end, old_end = changed_lines(old_lines, new_lines)
     if first is None:
         return tuple(old_diagnostics)
     future = bool(old_code.flags & CO_FUTURE_ANNOTATIONS)
-    found = _definition_preview(old_lines, old_code, old_diagnostics, new_lines, filename, outline,
-                                future, first, new_end)
-    if found is not _ELSEWHERE:
-        return found
-    return _region_preview(old_lines, old_diagnostics, new_lines, filename, outline, future,
-                           first, old_end)
-
-
-#: What _definition_preview says of an edit that is not inside one top-level def or class.
-_ELSEWHERE = object()
+    return _definition_preview(old_lines, old_code, old_diagnostics, new_lines, filename, outline,
+                               future, first, new_end)
 
 
 def _definition_preview(old_lines: Sequence[str], old_code: Code, old_diagnostics: Sequence[Diagnostic],
                         new_lines: Sequence[str], filename: str, outline: Outline, future: bool,
                         first: int, new_end: int):
     """The diagnostics of an edit inside one top-level def or class (or one method of a class),
-    found by checking that statement alone; ``_ELSEWHERE`` when the edit is not inside one."""
+    found by checking that statement alone; None when the edit is not inside one."""
     if first >= len(new_lines):  # lines removed at the end
-        return _ELSEWHERE
+        return None
     start = _statement_start(new_lines, first)
     statement = _code_at(old_code, start + 1) if start is not None else None
     if statement is None:
-        return _ELSEWHERE
+        return None
     end = _statement_end(new_lines, max(new_end, start + 1))
     delta = len(new_lines) - len(old_lines)
     # In a class, the method the edit is in is enough (classes of thousands of lines are common).
@@ -89,48 +83,24 @@ def _definition_preview(old_lines: Sequence[str], old_code: Code, old_diagnostic
                 start, end = region
     if found is None:
         if not _inside_one_statement(outline, start, end - delta):
-            return _ELSEWHERE
+            return None
         found = _statement_diagnostics(new_lines, start, end, future, filename)
     if found is None:
         return None
-    return _combined(old_diagnostics, found, start, end - delta, delta)
+    return combined(old_diagnostics, found, start, end - delta, delta)
 
 
 def _inside_one_statement(outline: Outline, start: int, old_end: int) -> bool:
-    """Whether old lines ``[start, old_end)`` lie inside one top-level statement of the old text.
+    """Whether old lines ``[start, old_end)`` lie inside one top-level statement of the old text
+    (and the blank lines and comments after it).
 
     The region checked again must replace no more than the statement it is in: an edit that turns
     the line after a function into part of its body takes the ``if`` there its first line, and
     leaves its ``else:`` after the region, where it is an error."""
-    statements = outline.statements
-    holding = bisect.bisect_right([statement.start for statement in statements], start) - 1
-    return holding >= 0 and old_end <= statements[holding].end
-
-
-def _combined(old_diagnostics: Sequence[Diagnostic], found: Sequence[Diagnostic], start: int,
-              old_end: int, delta: int) -> tuple[Diagnostic, ...]:
-    """The old diagnostics before line ``start`` and from ``old_end`` on (moved by ``delta``
-    lines), with ``found`` in place of those between (0-based lines, ``old_end`` excluded)."""
-    kept = [d for d in old_diagnostics if d.end_line <= start]
-    moved = [dataclasses.replace(d, line=d.line + delta, end_line=d.end_line + delta)
-             for d in old_diagnostics if d.line > old_end]
-    combined = dict.fromkeys([*kept, *found, *moved])
-    return tuple(sorted(combined, key=lambda d: (d.line, d.column, d.end_line, d.end_column, d.message)))
-
-
-def _changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[Optional[int], int, int]:
-    """(first changed line, end of the change in new, end of it in old): 0-based, ends exclusive;
-    first is None when the texts are equal."""
-    shortest = min(len(old), len(new))
-    first = 0
-    while first < shortest and old[first] == new[first]:
-        first += 1
-    if first == len(old) == len(new):
-        return None, 0, 0
-    suffix = 0
-    while suffix < shortest - first and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    return first, len(new) - suffix, len(old) - suffix
+    starts = [statement.start for statement in outline.statements]
+    holding = bisect.bisect_right(starts, start) - 1
+    following = starts[holding + 1] if holding + 1 < len(starts) else None
+    return holding >= 0 and (following is None or old_end <= following)
 
 
 def _is_code_at_column_0(line: str) -> bool:
@@ -222,105 +192,3 @@ def _statement_diagnostics(lines: Sequence[str], start: int, end: int, future: b
         return None
     return list(result.diagnostics)
 
-
-# An edit anywhere else: the region of top-level statements it touches, checked alone at its place.
-
-#: What a region that does not parse alone is told apart by (it may parse with its neighbours).
-_UNPARSED = object()
-#: A future import that changes how the module parses: the preview cannot prologue it.
-_PARSER_FUTURES = frozenset({"barry_as_FLUFL"})
-
-
-class _Checked(Exception):
-    """Raised from ``check_source``'s callback: the diagnostics are known, the code is not needed."""
-
-    def __init__(self, found: list[Diagnostic]) -> None:
-        super().__init__()
-        self.found = found
-
-
-def _region_preview(old_lines: Sequence[str], old_diagnostics: Sequence[Diagnostic],
-                    new_lines: Sequence[str], filename: str, outline: Outline, future: bool,
-                    first: int, old_end: int) -> Optional[tuple[Diagnostic, ...]]:
-    """The diagnostics of an edit of module-level code, a comment, the docstring or the lines
-    between statements: the top-level statements it touches (in the old text's ``outline``) are
-    checked alone at their place, and the old diagnostics of the others kept or moved.
-
-    That is exact when the region parses alone: the text before it is unchanged and ends at a
-    statement's end, and the text after it starts a statement in column 0 (or is blank lines and
-    comments), so the tokenizer reads the whole text as the three parts read alone; and nothing
-    ties statements together (``global`` in module-level code, a ``from __future__`` import the
-    edit comes before: the outline says). A region that does not parse alone may parse with its
-    neighbours (an ``else:`` typed after an ``if``, a decorator above a ``def``): it is widened by
-    one statement on each side, once."""
-    if outline.declares_global or outline.futures & _PARSER_FUTURES:
-        return None
-    statements = outline.statements
-    start, end = _region(statements, old_lines, first, old_end)
-    delta = len(new_lines) - len(old_lines)
-    for attempt in range(2):
-        if start < outline.futures_end:
-            return None
-        found = _region_diagnostics(new_lines, start, end + delta, future, filename)
-        if found is not _UNPARSED:
-            return None if found is None else _combined(old_diagnostics, found, start, end, delta)
-        start, end = _widened(statements, start, end)
-    return None
-
-
-def _region(statements: Sequence[Statement], old_lines: Sequence[str], first: int, old_end: int
-            ) -> tuple[int, int]:
-    """The old lines ``[start, end)`` to check again for a change of old lines ``[first,
-    old_end)``: the statements holding them, or the lines between statements they are in."""
-    starts = [statement.start for statement in statements]
-    holding = bisect.bisect_right(starts, first) - 1
-    if holding >= 0 and first < statements[holding].end:
-        start = statements[holding].start
-    else:
-        start = first
-        before = statements[holding] if holding >= 0 else None
-        if before is not None and start == before.end and old_lines[start - 1].rstrip("\r\n").endswith("\\"):
-            start = before.start  # a backslash joins the line after a statement to it
-    if old_end <= first:  # lines inserted before old line ``first``
-        inside = holding >= 0 and statements[holding].start < first < statements[holding].end
-        return start, statements[holding].end if inside else first
-    last = bisect.bisect_right(starts, old_end - 1) - 1
-    end = statements[last].end if last >= 0 and old_end - 1 < statements[last].end else old_end
-    return start, end
-
-
-def _widened(statements: Sequence[Statement], start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` with the statement before it and the one after it."""
-    before = [statement.start for statement in statements if statement.start < start]
-    after = [statement.end for statement in statements if statement.start >= end]
-    return (before[-1] if before else 0), (after[0] if after else end)
-
-
-def _region_diagnostics(lines: Sequence[str], start: int, end: int, future: bool, filename: str):
-    """The diagnostics of new lines ``[start, end)`` checked alone at their place; ``_UNPARSED``
-    when they do not parse alone; None when the whole compile must decide (an error, which only
-    it orders; a ``from __future__`` import or a ``global`` in module-level code)."""
-    padding = start - (1 if future else 0)
-    if padding < 0:
-        return None
-    source = ("from __future__ import annotations\n" if future else "") + "\n" * padding \
-        + "".join(lines[start:end])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename)
-    except SyntaxError:
-        return _UNPARSED
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    body = tree.body[1:] if future else tree.body
-    if any(is_future_import(node) for node in body) or declares_global(body):
-        return None
-
-    def stop(found: list[Diagnostic]) -> None:
-        raise _Checked(found)
-    try:
-        result = check_source(source, filename, on_diagnostics=stop)
-    except _Checked as checked:
-        return checked.found
-    return None  # an error (check_source stops before the callback), or a tree too deep

@@ -1,7 +1,8 @@
-"""Edits anywhere in a module (module-level code, comments, the docstring, new statements between
-functions) previewed from the previous compilation's outline (server/preview.py ``_region_preview``)
-against compiling the whole edited text: whenever the preview answers, it is exactly the whole
-compile's diagnostics, and it answers for the edits a user types most."""
+"""Incremental compilation (vm/compiler/incremental.py) against compiling the whole edited text:
+for edits anywhere in a module (module-level code, comments, the docstring, new statements between
+functions, inside functions and classes), whenever ``recompile`` answers, its diagnostics and every
+one of its code objects are exactly the whole compile's, and it answers for the edits a user types
+most."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bytelens.server.compiling import compile_text
 from bytelens.server.positions import split_lines
-from bytelens.server.preview import preview_diagnostics
 from bytelens.vm import check_source
-from bytelens.vm.compiler.outline import Outline, outline_of
+from bytelens.vm.compiler.incremental import recompile
+from bytelens.vm.isa.code import Code
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 PROGRAMS = Path(__file__).parent / "programs"
@@ -40,20 +42,51 @@ z = [first(n) for n in range(3)]
 '''
 
 
-def compiled(text: str) -> tuple:
-    outlines: list[Outline] = []
-    result = check_source(text, "case.py", on_parsed=lambda tree: outlines.append(outline_of(tree)))
-    return result, (outlines[0] if outlines else None)
+def compiled(text: str):
+    """A whole compile, as the server keeps it (its parts)."""
+    compilation = compile_text(text, "case.py", 1)
+    assert compilation.ok and compilation.parts is not None
+    return compilation
+
+
+def recompiled(old, new_text: str):
+    """``recompile`` from ``old``; when it answers, checked against a whole compile of the text."""
+    result = recompile(old.parts, old.lines, old.diagnostics, split_lines(new_text), "case.py")
+    if result is not None:
+        assert_same_compile(result, new_text)
+    return result
 
 
 def preview(old_text: str, new_text: str):
-    old, outline = compiled(old_text)
-    return preview_diagnostics(split_lines(old_text), old.code, old.diagnostics, split_lines(new_text),
-                               "case.py", outline)
+    result = recompiled(compiled(old_text), new_text)
+    return None if result is None else result.diagnostics
 
 
 def whole(text: str) -> tuple:
     return tuple(check_source(text, "case.py").diagnostics)
+
+
+def assert_same_compile(result, text: str) -> None:
+    reference = check_source(text, "case.py")
+    assert result.diagnostics == tuple(reference.diagnostics)
+    assert reference.code is not None
+    assert_same_code(result.code, reference.code)
+
+
+def assert_same_code(ours: Code, theirs: Code, where: str = "<module>") -> None:
+    """Every field of two code objects equal, their nested code objects compared the same way."""
+    for name in Code.__dataclass_fields__:
+        mine, reference = getattr(ours, name), getattr(theirs, name)
+        if name == "consts":
+            assert len(mine) == len(reference), where
+            for a, b in zip(mine, reference):
+                if isinstance(b, Code):
+                    assert isinstance(a, Code), where
+                    assert_same_code(a, b, f"{where} > {b.name}")
+                else:
+                    assert type(a) is type(b) and repr(a) == repr(b), where
+        else:
+            assert mine == reference, f"{where}: {name}"
 
 
 def edit(text: str, line: int, new_lines: list[str], remove: int = 0) -> str:
@@ -101,6 +134,28 @@ def test_an_else_typed_after_an_if_is_checked_with_it():
     new = edit(source, 2, ["else:", "    a = 2 is 2"], 1)
     result = preview(source, new)
     assert result is not None and result == whole(new)
+
+
+def test_code_reused_and_moved_equals_a_whole_compile():
+    """The code of the functions after an edit that adds lines moves down with them; those before
+    it are the very same objects."""
+    old = compiled(MODULE)
+    result = recompiled(old, edit(MODULE, 2, ["w = 1", "v = 2"]))
+    assert result is not None
+    before = [c for c in old.code.consts if isinstance(c, Code)]
+    after = [c for c in result.code.consts if isinstance(c, Code)]
+    assert after[0].firstlineno == before[0].firstlineno + 2  # first(), moved, not recompiled
+    same_place = recompiled(old, edit(MODULE, 16, ["z = 4"], 1))
+    assert same_place is not None
+    assert [c for c in same_place.code.consts if isinstance(c, Code)][0] is before[0]
+
+
+def test_an_edit_inside_a_function_recompiles_it_alone():
+    old = compiled(MODULE)
+    result = recompiled(old, edit(MODULE, 8, ["    return a is 3"], 1))
+    assert result is not None
+    assert [c for c in result.code.consts if isinstance(c, Code)][0] is not \
+        [c for c in old.code.consts if isinstance(c, Code)][0]
 
 
 def test_a_future_import_before_the_edit_is_kept():
@@ -155,18 +210,13 @@ def _edits(text: str, seed: int, count: int) -> list[str]:
 
 @pytest.mark.parametrize("path", [STDLIB / "_pydecimal.py", STDLIB / "typing.py",
                                   *sorted(PROGRAMS.glob("*.py"))[:12]], ids=lambda p: p.name)
-def test_random_edits_across_real_files_preview_exactly(path):
+def test_random_edits_across_real_files_recompile_exactly(path):
     text = path.read_text(encoding="utf-8")
-    old, outline = compiled(text)
-    assert old.code is not None and outline is not None
-    old_lines = split_lines(text)
-    big = len(old_lines) > 1000
-    previewed = 0
+    old = compiled(text)
+    big = len(old.lines) > 1000
+    answered = 0
     edits = _edits(text, seed=len(text), count=12 if big else 25)
     for new in edits:
-        result = preview_diagnostics(old_lines, old.code, old.diagnostics, split_lines(new), "case.py",
-                                     outline)
-        if result is not None:
-            previewed += 1
-            assert result == whole(new)
-    assert previewed >= len(edits) // 3, f"only {previewed} of {len(edits)} edits previewed"
+        if recompiled(old, new) is not None:
+            answered += 1
+    assert answered >= len(edits) // 3, f"only {answered} of {len(edits)} edits compiled incrementally"

@@ -68,7 +68,6 @@ def edit(text: str, line: int, new_lines: list[str], remove: int = 0) -> str:
     (13, ["    c = (1, 2)()"], 0),         # inside a decorated function
     (21, ["        return 4 is 4"], 1),    # inside a method of a class
     (4, ["def first(a, q):"], 1),         # the def line itself
-    (1, ["z = 2 is 2"], 0),               # module-level code (tests/test_server_incremental.py)
 ])
 def test_an_edit_inside_a_function_is_previewed_exactly(line, inserted, removed):
     new = edit(PROGRAM, line, inserted, removed)
@@ -78,6 +77,7 @@ def test_an_edit_inside_a_function_is_previewed_exactly(line, inserted, removed)
 
 
 @pytest.mark.parametrize("line, inserted, removed", [
+    (1, ["z = 2 is 2"], 0),               # module-level code (vm/compiler/incremental.py's)
     (6, ["    if a:"], 0),                 # an error inside the function: the whole compile decides
     (7, ["x = 5"], 0),                    # a new top-level statement in the middle of a function
     (6, ['    s = """'], 0),               # a string left open: the rest of the file changes meaning
@@ -134,3 +134,12 @@ def test_a_method_of_a_large_class_is_previewed_alone():
     new = edit(source, 301, ["        z = 'x' is 'x'"])
     result = preview(source, new)
     assert result is not None and result == whole(new)
+
+
+def test_an_edit_reaching_past_the_function_is_not_previewed():
+    """The line after a function turned into part of its body takes an ``if`` its first line and
+    leaves its ``else:`` orphaned: the function alone compiles, the file does not."""
+    source = "def f():\n    return 1\n\n\nif x:\n    y = 1\nelse:\n    y = 2\n"
+    new = edit(source, 4, ["    z = 1"], 1)
+    assert any(d.severity == "error" for d in whole(new))
+    assert preview(source, new) is None

@@ -19,7 +19,7 @@ Constant folding is limited to what the instruction sequences need: a negated nu
 from __future__ import annotations
 
 import ast
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from bytelens.vm.isa import opcodes as op
 from bytelens.vm.compiler.assembler import AssemblyError, Label, assemble
@@ -107,8 +107,11 @@ def position_of(node: ast.AST) -> Position:
 class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
     """Compiles one module; ``generate()`` returns its code object."""
 
-    def __init__(self, tree: ast.Module, table: SymbolTable, filename: str, mode: str = "exec") -> None:
+    def __init__(self, tree: ast.Module, table: SymbolTable, filename: str, mode: str = "exec",
+                 reuse: Optional[Mapping[ast.AST, Code]] = None) -> None:
         self.tree = tree
+        #: Code already made for some top-level def and class nodes (vm/compiler/incremental.py).
+        self.reuse = reuse or {}
         self.mode = mode
         self.table = table
         self.filename = filename
@@ -398,23 +401,28 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
         args = node.args
         flags = self.compile_defaults(args)
         flags |= self.compile_annotations(args, node.returns)
+        code = self.reuse.get(node)
+        if code is None:
+            code = self.compile_function_body(node)
+        self.make_closure(code, code.qualname, flags)
+        self.call_decorators(node.decorator_list)
+        self.store_name(node.name)
+
+    def compile_function_body(self, node) -> Code:
+        args = node.args
         firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         scope = self.table.scope_for(node)
         unit = self.enter_unit(scope, unit_kind(node), node.name, firstlineno, self.pos)
         unit.argcount = len(args.posonlyargs) + len(args.args)
         unit.posonlyargcount = len(args.posonlyargs)
         unit.kwonlyargcount = len(args.kwonlyargs)
-        qualname = unit.qualname
         docstring = docstring_of(node.body)
         self.const_index(docstring)
         body = node.body[1:] if docstring is not None else node.body
         self.compile_statements(body)
         self.pos = position_of(node.body[-1])
         self.emit_implicit_return()
-        code = self.leave_unit()
-        self.make_closure(code, qualname, flags)
-        self.call_decorators(node.decorator_list)
-        self.store_name(node.name)
+        return self.leave_unit()
 
     def call_decorators(self, decorators: list[ast.expr]) -> None:
         saved = self.pos
@@ -428,12 +436,14 @@ class CodeGenerator(StatementCompiler, ExpressionCompiler, PatternCompiler):
     def compile_class_def(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
             self.visit_expr(decorator)
-        firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-        scope = self.table.scope_for(node)
-        unit = self.enter_unit(scope, UnitKind.CLASS, node.name, firstlineno, self.pos)
-        unit.private = node.name
-        self.compile_class_body(node, unit)
-        code = self.leave_unit()
+        code = self.reuse.get(node)
+        if code is None:
+            firstlineno = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            scope = self.table.scope_for(node)
+            unit = self.enter_unit(scope, UnitKind.CLASS, node.name, firstlineno, self.pos)
+            unit.private = node.name
+            self.compile_class_body(node, unit)
+            code = self.leave_unit()
         self.emit(op.LOAD_BUILD_CLASS)
         self.make_closure(code, node.name, 0)
         self.load_const(node.name)
@@ -602,13 +612,15 @@ def find_annotations(body: list[ast.stmt]) -> bool:
 
 
 def generate_code(tree: ast.Module, table: SymbolTable, filename: str = "<string>",
-                  mode: str = "exec") -> Code:
+                  mode: str = "exec", reuse: Optional[Mapping[ast.AST, Code]] = None) -> Code:
     """The module's code object (its functions, classes ... nested in its constants).
 
     ``mode`` "eval" returns the value of the module's single expression statement; "single"
     prints the value of each top-level expression statement (PRINT_EXPR), as the REPL does.
+    ``reuse`` maps top-level def and class nodes to their code, made before (their bodies are
+    then not read: vm/compiler/incremental.py keeps them out).
     """
-    generator = CodeGenerator(tree, table, filename, mode)
+    generator = CodeGenerator(tree, table, filename, mode, reuse)
     try:
         return generator.generate()
     except (CompilerBug, AssemblyError, RecursionError):
