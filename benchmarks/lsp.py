@@ -183,9 +183,42 @@ async def measure(command: list[str], text: str, hovers: int, changes: int) -> d
         return times
 
     results["change"] = await changes_at(comment_line, changes)
+    results["change in the docstring"] = await changes_at(docstring_line(lines), changes)
+    results["change in module-level code, middle"] = await changes_at(module_code_line(lines, len(lines) // 2),
+                                                                      changes)
     results["change in a function"] = await changes_at(function_body_line(lines), changes)
     results["change in a method"] = await changes_at(function_body_line(lines, "    def ", largest_class(lines)),
                                                      changes)
+    results["change at the end"] = await changes_at(module_code_line(lines, len(lines) - 1, backwards=True),
+                                                    changes)
+
+    async def typed(line: int, text: str) -> list[float]:
+        """``text`` typed one character at a time at the start of the blank ``line`` (each change
+        timed until its diagnostics arrive, the server idle before each), then deleted at once."""
+        nonlocal version
+        times = []
+        for column, character in enumerate(text):
+            version += 1
+            waiting = connection.expect_diagnostics(uri, version)
+            started = time.perf_counter()
+            connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                              "contentChanges": [{"range": {"start": {"line": line, "character": column},
+                                                            "end": {"line": line, "character": column}},
+                                                  "text": character}]})
+            await waiting
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.3)
+        version += 1
+        waiting = connection.expect_diagnostics(uri, version)
+        connection.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                          "contentChanges": [{"range": {"start": {"line": line, "character": 0},
+                                                        "end": {"line": line, "character": len(text)}},
+                                              "text": ""}]})
+        await waiting
+        await asyncio.sleep(0.6)
+        return times
+
+    results["a def typed between two functions"] = await typed(line_between_functions(lines), TYPED_DEF)
 
     hover_times = []
     for line, column in code_positions(lines, hovers, seed=7):
@@ -285,6 +318,34 @@ def space_edit(line: int, column: int, typed: bool) -> dict:
             "text": " " if typed else ""}
 
 
+#: What "a def typed between two functions" types, a keystroke at a time (most of its prefixes do
+#: not compile: ``def``, ``def probe(``, ``def probe():``).
+TYPED_DEF = "def probe(): return 1"
+_QUOTES = ('"' * 3, "'" * 3)
+
+
+def docstring_line(lines: list[str]) -> int:
+    """A line inside the module's docstring (the one after its first)."""
+    return next(n for n, line in enumerate(lines) if line.startswith(_QUOTES)) + 1
+
+
+def module_code_line(lines: list[str], near: int, backwards: bool = False) -> int:
+    """The module-level statement line nearest ``near`` (searching forwards, or backwards): a whole
+    one-line statement, not a def, class, decorator or comment."""
+    numbers = range(near, -1, -1) if backwards else range(near, len(lines))
+    return next(n for n in numbers if lines[n] and not lines[n][0].isspace()
+                and not lines[n].startswith(("#", "def ", "class ", "@", ")", "]", "}", '"', "'"))
+                and lines[n].rstrip()[-1:] not in ("(", "[", "{", ",", "\\", ":")
+                and (n + 1 == len(lines) or not lines[n + 1][:1].isspace()))
+
+
+def line_between_functions(lines: list[str]) -> int:
+    """A blank line between two top-level functions, past the middle of the file: the second of
+    two blank lines before a ``def``."""
+    return next(n for n in range(len(lines) // 2, len(lines) - 1)
+                if not lines[n].strip() and not lines[n - 1].strip() and lines[n + 1].startswith("def "))
+
+
 def largest_class(lines: list[str]) -> int:
     """The first line of the longest top-level class."""
     starts = [n for n, line in enumerate(lines) if line and not line[0].isspace() and line[0] != "#"]
@@ -346,6 +407,22 @@ def compile_time(text: str, tuned: bool, repeat: int = 7) -> dict[str, Any]:
             "collections": [c / repeat for c in collections], "longest_pause": max(pauses, default=0.0)}
 
 
+def cpython_times(text: str, repeat: int = 7) -> dict[str, float]:
+    """CPython's own ``compile()`` and ``ast.parse`` of ``text``: what a keystroke's diagnostics
+    are measured against."""
+    import ast
+
+    def timed(function) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+    return {"compile": timed(lambda: compile(text, str(TARGET), "exec", dont_inherit=True)),
+            "parse": timed(lambda: ast.parse(text, str(TARGET)))}
+
+
 def compile_times() -> dict[str, dict[str, Any]]:
     """compile_time in fresh processes, so that one setting does not inherit the other's heap."""
     times = {}
@@ -370,12 +447,15 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: Optional[dict[
     broken = " with a stray `break` appended" if arguments.broken else ""
     out = [f"`_pydecimal.py`{broken} ({lines} lines), Python {sys.version.split()[0]}, {arguments.runs} runs of "
            f"{arguments.changes} changes and {arguments.hovers} hovers per server; times in ms.", "",
-           "| measurement | bytelens | trivial pygls | ratio |", "|---|---|---|---|",
+           "| measurement | bytelens | trivial pygls | ratio | bytelens p99 |", "|---|---|---|---|---|",
            row("open -> diagnostics, median", *both("open", statistics.median)),
-           row("change -> diagnostics, median", *both("change", statistics.median)),
-           row("change -> diagnostics, p90", *both("change", lambda v: percentile(v, 0.9))),
-           row("change in a function -> diagnostics, median", *both("change in a function", statistics.median)),
-           row("change in a method -> diagnostics, median", *both("change in a method", statistics.median)),
+           row("change in a comment at the start -> diagnostics, median", *both("change", statistics.median))
+           + f" {percentile(ours['change'], 0.99) * ms:.2f} |",
+           *(row(f"{key} -> diagnostics, median", *both(key, statistics.median))
+             + f" {percentile(ours[key], 0.99) * ms:.2f} |"
+             for key in ("change in the docstring", "change in module-level code, middle",
+                         "change in a function", "change in a method", "change at the end",
+                         "a def typed between two functions")),
            row("hover p50", *both("hover", lambda v: percentile(v, 0.5))),
            row("hover p99", *both("hover", lambda v: percentile(v, 0.99))),
            row("hover max", *both("hover", max))]
@@ -384,6 +464,9 @@ def report(measured: dict[str, dict[str, list[float]]], compiles: Optional[dict[
         out.append(f"| hover while compiling, p50 / p90 / max ({len(busy)} hovers) | "
                    f"{percentile(busy, 0.5) * ms:.2f} / {percentile(busy, 0.9) * ms:.2f} / "
                    f"{max(busy) * ms:.2f} | | |")
+    cpython = cpython_times(TARGET.read_text(encoding="utf-8"))
+    out += ["", f"CPython on the same file, in this process (median of 7): `compile()` {cpython['compile'] * ms:.1f} ms, "
+                f"`ast.parse` {cpython['parse'] * ms:.1f} ms."]
     if compiles is None:
         return "\n".join(out)
     out += ["", "`compile_text` of the same file in a fresh process (median of 7 compiles: diagnostics known "
