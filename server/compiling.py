@@ -326,7 +326,8 @@ class CompileScheduler:
         early = None
         if self._on_diagnostics is not None:
             early = functools.partial(self._diagnostics_from_thread, loop, uri, document, version)
-        previous = document.compilation if self._preview and early is not None else None
+        # The newest compilation that compiled: edits since, errors and all, are its diff.
+        previous = document.last_good if self._preview and early is not None else None
         future = loop.run_in_executor(self._executor, self._compile_after_preview, text,
                                       self._filename_of(uri), version, early, previous)
         self._running[uri] = future

@@ -242,3 +242,33 @@ async def test_an_edit_inside_a_function_is_previewed_before_it_compiles():
     compiler.gate.set()
     await task
     assert published[-1] == (2, found)
+
+
+async def test_edits_compile_incrementally_from_the_last_good_compilation():
+    """After an edit that breaks the buffer, the next edit compiles incrementally from the last
+    compilation that compiled (its diff covers both edits), and equals a whole compile."""
+    documents = DocumentStore()
+    bases = []
+
+    def compiling(*args):
+        bases.append(args[4].version if len(args) > 4 else None)
+        return compile_text(*args)
+    scheduler = CompileScheduler(documents, lambda uri: "doc.py", lambda d, c: None,
+                                 on_diagnostics=lambda d, version, found: None, delay=0.01, preview=True,
+                                 compile_function=compiling)
+    source = "def f(x):\n    return x\n\n\nvalue = 1\n"
+    documents.open(URI, source, 1)
+    await scheduler.schedule(URI, debounce=False)
+    first = documents.get(URI).compilation
+    edit(documents, 2, source.replace("value = 1", "value = ("))
+    await scheduler.schedule(URI, debounce=False)
+    assert not documents.get(URI).compilation.ok
+    fixed = source.replace("value = 1", "value = (2 is 2)")
+    edit(documents, 3, fixed)
+    await scheduler.schedule(URI, debounce=False)
+    assert bases == [None, 1, 1]
+    compilation = documents.get(URI).compilation
+    whole = compile_text(fixed, "doc.py", 3)
+    assert compilation.ok and compilation.diagnostics == whole.diagnostics
+    assert compilation.parts is not None
+    assert compilation.code.consts[0] is first.code.consts[0]  # f's code, reused: not recompiled
