@@ -2,8 +2,10 @@
 
 The server sends a document's state (``cache_view.cache_state``) when it is opened and saved, and
 when one of its cache files changes on disk. For the last, it asks the client to watch
-``**/__pycache__/*`` (``workspace/didChangeWatchedFiles``, registered dynamically when the client
-can) and maps each change back to the open sources it belongs to. Thin adapters over
+``__pycache__`` folders and their files (``workspace/didChangeWatchedFiles``, registered
+dynamically when the client can) and maps each change back to the open sources it belongs to. The
+folders themselves are watched too: a watcher that reports a new folder before it watches inside
+it (Neovim's on Linux) still says that the cache files appeared. Thin adapters over
 ``cache_view``; ``app.py`` registers them.
 """
 
@@ -20,7 +22,7 @@ from bytelens.server import cache_view
 
 CACHE_STATE_NOTIFICATION = "bytelens/cacheState"
 WATCH_REGISTRATION_ID = "bytelens.cache.watch"
-WATCH_PATTERN = "**/__pycache__/*"
+WATCH_PATTERNS = ("**/__pycache__", "**/__pycache__/*")
 
 
 def can_watch(capabilities: types.ClientCapabilities) -> bool:
@@ -35,12 +37,12 @@ async def register_watchers(ls: Any) -> None:
         ls.log("the client cannot watch files: the cache state updates on open and save only")
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern=WATCH_PATTERN)])
+        watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCH_PATTERNS])
     try:
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
             id=WATCH_REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
     except Exception as error:  # the client refused: open and save still update the state
-        ls.log(f"the client did not watch {WATCH_PATTERN}: {error}", types.MessageType.Warning)
+        ls.log(f"the client did not watch {', '.join(WATCH_PATTERNS)}: {error}", types.MessageType.Warning)
 
 
 #: The state sends in flight (the event loop keeps only weak references to tasks).

@@ -23,7 +23,7 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from bytelens.server import cache_view
-from bytelens.server.cache_watch import CACHE_STATE_NOTIFICATION, WATCH_PATTERN
+from bytelens.server.cache_watch import CACHE_STATE_NOTIFICATION, WATCH_PATTERNS
 from bytelens.vm.cache import store
 from bytelens.vm.isa.disassembler import format_disassembly
 
@@ -77,7 +77,8 @@ async def test_the_server_watches_pycache_folders(client: LanguageClient) -> Non
         await asyncio.sleep(0.05)
     [registration] = client.registrations
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-    assert [watcher["globPattern"] for watcher in registration.register_options["watchers"]] == [WATCH_PATTERN]
+    assert [watcher["globPattern"] for watcher in registration.register_options["watchers"]] == \
+        list(WATCH_PATTERNS) == ["**/__pycache__", "**/__pycache__/*"]
 
 
 async def test_state_follows_open_save_and_watched_changes(client: LanguageClient, tmp_path: Path) -> None:
