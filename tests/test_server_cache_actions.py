@@ -188,3 +188,17 @@ async def test_sources_affected_maps_cache_files_to_their_sources(tmp_path: Path
     assert cache_view.sources_affected([blc_a], [a, b]) == [a]
     assert cache_view.sources_affected([str(tmp_path / "__pycache__")], [a, b]) == [a, b]
     assert cache_view.sources_affected([str(tmp_path / "__pycache__" / "c.cpython-311.pyc")], [a, b]) == []
+
+
+async def test_a_new_pycache_folder_updates_the_state(client: LanguageClient, tmp_path: Path) -> None:
+    source = tmp_path / "mod.py"
+    source.write_text(SOURCE)
+    uri = source.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=SOURCE)))
+    await state_of(client, uri, ".pyc not written yet · .blc not written yet")
+    store.compile_file(str(source))
+    # Only the folder is reported (Neovim's per-folder watcher had no watch inside it yet).
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=(tmp_path / "__pycache__").as_uri(), type=types.FileChangeType.Created)]))
+    await state_of(client, uri, ".pyc not written yet · .blc fresh")
