@@ -148,8 +148,15 @@ function M.on_state(_, params)
   if type(params) ~= 'table' or type(params.uri) ~= 'string' then
     return
   end
-  local bufnr = vim.fn.bufnr(vim.uri_to_fname(params.uri))
-  if bufnr == -1 then
+  -- By exact name: bufnr() would read the path as a pattern, and uri_to_bufnr() would create a buffer.
+  local path = vim.uri_to_fname(params.uri)
+  local bufnr
+  for _, candidate in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(candidate) == path then
+      bufnr = candidate
+    end
+  end
+  if bufnr == nil then
     return
   end
   vim.b[bufnr].bytelens_cache_state = { summary = params.summary, cpython = params.cpython, bytelens = params.bytelens }

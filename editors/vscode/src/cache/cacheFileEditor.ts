@@ -61,7 +61,7 @@ function page(text: string): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
 <style>
 pre { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size);
-      color: var(--vscode-editor-foreground); white-space: pre-wrap; }
+      color: var(--vscode-editor-foreground); white-space: pre; overflow-x: auto; }
 </style>
 </head>
 <body><pre id="cache-file">${escapeHtml(text)}</pre></body>

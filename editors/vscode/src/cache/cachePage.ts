@@ -87,7 +87,8 @@ export class CachePage implements vscode.TextDocumentContentProvider, vscode.Cod
         this.refresh(source);
     }
 
-    /** Opens bytelens's listing and CPython's side by side. */
+    /** Opens bytelens's listing and CPython's side by side: bytelens's where the command ran (over the
+     * page, when run from it), CPython's in the next column. */
     async compare(uri?: unknown): Promise<void> {
         const source = sourceOf(uri);
         if (!source) {
@@ -96,7 +97,8 @@ export class CachePage implements vscode.TextDocumentContentProvider, vscode.Cod
         }
         // Pages already open are fetched again: the .blc may have been written since.
         this.refresh(source, ['bytelens', 'cpython']);
-        await this.open(pageUri(source, 'bytelens'), vscode.ViewColumn.Beside);
+        const fromPage = vscode.window.activeTextEditor?.document.uri.scheme === CACHE_SCHEME;
+        await this.open(pageUri(source, 'bytelens'), fromPage ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside);
         await this.open(pageUri(source, 'cpython'), vscode.ViewColumn.Beside);
     }
 
