@@ -538,12 +538,13 @@ async function checkCache() {
     await shot('cache-compare');
 
     const pyc = fs.readdirSync(path.join(workspace, '__pycache__')).find((name) => name.endsWith('.pyc'));
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor();
-    await input.fill(pyc);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: pyc }).first().waitFor();
-    await input.press('Enter');
+    // From the Explorer, as a learner would (Quick Open's file index may not have the new file yet).
+    const explorer = page.locator('.explorer-folders-view');
+    const pycRow = explorer.locator('.monaco-list-row', { hasText: pyc });
+    if (!(await pycRow.count())) {
+        await explorer.locator('.monaco-list-row', { hasText: '__pycache__' }).first().click();
+    }
+    await pycRow.first().click();
     const text = await cacheFileFrame();
     assert.match(text, /RESUME/, `the .pyc page shows no disassembly:\n${text}`);
     console.log(`  drive: pyc page ${JSON.stringify(text)}`);
