@@ -24,7 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from bytelens import __version__
-from bytelens.server import cache_view, commands, diagnostics, hover, lenses, settings, tracing
+from bytelens.server import cache_view, cache_watch, commands, diagnostics, hover, lenses, settings, tracing
 from bytelens.server.collector import release_memory
 from bytelens.server.comparison import CPythonListing
 from bytelens.server.compiling import Compilation, CompileScheduler, compile_text
@@ -39,6 +39,8 @@ TRACE_COMMAND = "bytelens.trace"
 DISASSEMBLE_COMMAND = "bytelens.disassemble"
 DISASSEMBLE_REQUEST = "bytelens/disassemble"
 CACHE_COMMAND = "bytelens.cache"
+CACHE_WRITE_COMMAND = "bytelens.cache.write"
+CACHE_COMPARE_COMMAND = "bytelens.cache.compare"
 INITIALIZATION_OPTIONS = "initializationOptions"
 #: How often the server checks that the client process (``processId``) still exists.
 CLIENT_CHECK_SECONDS = 3.0
@@ -271,6 +273,10 @@ def create_server() -> BytelensServer:
     server.command(TRACE_COMMAND)(trace_command)
     server.command(DISASSEMBLE_COMMAND)(disassemble_command)
     server.command(CACHE_COMMAND)(cache_command)
+    server.command(CACHE_WRITE_COMMAND)(cache_write_command)
+    server.command(CACHE_COMPARE_COMMAND)(cache_compare_command)
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(cache_watch.on_did_save)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(cache_watch.on_watched_files_changed)
     return server
 
 
@@ -286,6 +292,7 @@ async def on_initialized(ls: BytelensServer, params: types.InitializedParams) ->
            f"(pid {os.getpid()}, positions in {ls.encoding})", types.MessageType.Info)
     if ls.process_id:
         ls.watchdog = asyncio.get_running_loop().create_task(watch_client(ls, ls.process_id))
+    await cache_watch.register_watchers(ls)
     await pull_configuration(ls)
 
 
@@ -340,6 +347,7 @@ def on_did_open(ls: BytelensServer, params: types.DidOpenTextDocumentParams) -> 
     item = params.text_document
     ls.documents.open(item.uri, item.text, item.version, item.language_id)
     ls.compiler.schedule(item.uri, debounce=False)
+    cache_watch.send_state_soon(ls, item.uri)
 
 
 def on_did_change(ls: BytelensServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -454,13 +462,30 @@ def _working_directory(ls: BytelensServer, path: Optional[str]) -> Optional[str]
 
 async def cache_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
     """The document's cache files explained (``server/cache_view.py``)."""
+    return await ls.run_off_loop(cache_view.cache_result, _cache_path(arguments, CACHE_COMMAND))
+
+
+async def cache_write_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
+    """Compile the file (never run it) and write its ``.blc``; the new page."""
+    path = _cache_path(arguments, CACHE_WRITE_COMMAND)
+    if not os.path.isfile(path):
+        raise JsonRpcInvalidParams(f"{CACHE_WRITE_COMMAND}: {path} is not a file")
+    return await ls.run_off_loop(cache_view.write_blc, path)
+
+
+async def cache_compare_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
+    """bytelens's disassembly of the file's ``.blc`` code beside CPython's ``dis``."""
+    return await ls.run_off_loop(cache_view.compare, _cache_path(arguments, CACHE_COMPARE_COMMAND))
+
+
+def _cache_path(arguments: Any, name: str) -> str:
     try:
         path = to_fs_path(commands.parse_disassemble_arguments(arguments))
     except ValueError as error:
-        raise JsonRpcInvalidParams(f"{CACHE_COMMAND}: {error}") from None
+        raise JsonRpcInvalidParams(f"{name}: {error}") from None
     if not path:
-        raise JsonRpcInvalidParams(f"{CACHE_COMMAND}: only file: URIs have cache files")
-    return await ls.run_off_loop(cache_view.cache_result, path)
+        raise JsonRpcInvalidParams(f"{name}: only file: URIs have cache files")
+    return path
 
 
 async def disassemble_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:

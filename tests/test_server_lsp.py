@@ -152,7 +152,8 @@ async def test_capabilities_follow_the_protocol_page(client: LanguageClient):
     assert capabilities.text_document_sync.open_close
     assert capabilities.hover_provider
     assert capabilities.code_lens_provider.resolve_provider is False
-    assert set(capabilities.execute_command_provider.commands) == {"bytelens.trace", "bytelens.disassemble", "bytelens.cache"}
+    assert set(capabilities.execute_command_provider.commands) == {"bytelens.trace", "bytelens.disassemble", "bytelens.cache",
+                                                                  "bytelens.cache.write", "bytelens.cache.compare"}
     offered = (client.capabilities.general.position_encodings or []) if client.capabilities.general else []
     assert client.encoding == (offered[0] if offered else "utf-16")
 

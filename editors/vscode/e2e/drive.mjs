@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const URL = required('E2E_URL');
@@ -67,6 +68,11 @@ async function run() {
     if (process.env.E2E_ONLY === 'broken-buffers') {
         await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Yes, I trust the authors' }).click();
         await checkBrokenBuffers();
+        return;
+    }
+    if (process.env.E2E_ONLY === 'cache') {
+        await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Yes, I trust the authors' }).click();
+        await checkCache();
         return;
     }
 
@@ -470,4 +476,78 @@ async function checkSettings() {
     fs.writeFileSync(file, original);
     await lenses.first().waitFor({ timeout: SERVER_TIMEOUT });
     log('the lenses come back with the setting removed');
+}
+
+/** The status bar item of the cache state (`bytelens/cacheState`) once it reads `pattern`. */
+async function cacheStatus(pattern) {
+    const item = page.locator('.statusbar-item', { hasText: pattern }).first();
+    await item.waitFor({ timeout: SERVER_TIMEOUT });
+    const text = (await item.innerText()).trim();
+    console.log(`  drive: cache status ${JSON.stringify(text)}`);
+    return text;
+}
+
+/** The frame of the cache file editor's webview, once it shows the file's page. */
+async function cacheFileFrame() {
+    const deadline = Date.now() + SERVER_TIMEOUT;
+    while (Date.now() < deadline) {
+        for (const frame of page.frames()) {
+            const text = await frame.locator('#cache-file').innerText().catch(() => '');
+            if (text.includes('magic:')) {
+                return text;
+            }
+        }
+        await page.waitForTimeout(250);
+    }
+    throw new Error('no cache file page appeared');
+}
+
+/** Explain Cache (issue 14): the page, its Write and Compare lenses, the status item following a
+ * cache file written outside VS Code, and a .pyc opened as its explanation. The test compares the
+ * texts printed here with the server's functions (tests/test_vscode_cache.py). */
+async function checkCache() {
+    const workspace = required('E2E_WORKSPACE');
+    const python = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'))['bytelens.interpreter'][0];
+    await openFile('cached.py');
+    await cacheStatus(/\.pyc not written yet · \.blc not written yet/);
+    log('the status item says neither cache file is written');
+
+    await runCommand('bytelens: Explain Cache');
+    const cachePage = group('cached.py (cache)').locator('.monaco-editor');
+    await line(cachePage, 'verdict:    missing');
+    log('Explain Cache opened the page');
+    await shot('cache-page');
+
+    // Written by the server: the watcher reports the new .blc, and the status says so.
+    await cachePage.locator('.codelens-decoration a', { hasText: "Write bytelens's .blc" }).click();
+    await line(cachePage, 'verdict:    fresh');
+    await cacheStatus(/\.pyc not written yet · \.blc fresh/);
+    log('writing the .blc from the page updates the page and the status');
+
+    // Written outside VS Code (as `import cached` would): only file watching can tell.
+    execFileSync(python, ['-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], doraise=True)', path.join(workspace, 'cached.py')]);
+    await cacheStatus(/\.pyc fresh · \.blc fresh/);
+    log('a .pyc written outside the editor updates the status');
+
+    await cachePage.locator('.codelens-decoration a', { hasText: 'Compare' }).click();
+    const ours = group('cached.py (bytelens dis of the .blc)').locator('.monaco-editor');
+    const theirs = group('cached.py (CPython dis)').locator('.monaco-editor');
+    await lineContaining(ours, 'BINARY_MULTIPLY');
+    await lineContaining(theirs, 'BINARY_OP');
+    log('Compare shows bytelens\'s listing of the .blc beside CPython\'s dis');
+    await shot('cache-compare');
+
+    const pyc = fs.readdirSync(path.join(workspace, '__pycache__')).find((name) => name.endsWith('.pyc'));
+    // From the Explorer, as a learner would (Quick Open's file index may not have the new file yet).
+    const explorer = page.locator('.explorer-folders-view');
+    const pycRow = explorer.locator('.monaco-list-row', { hasText: pyc });
+    if (!(await pycRow.count())) {
+        await explorer.locator('.monaco-list-row', { hasText: '__pycache__' }).first().click();
+    }
+    await pycRow.first().click();
+    const text = await cacheFileFrame();
+    assert.match(text, /RESUME/, `the .pyc page shows no disassembly:\n${text}`);
+    console.log(`  drive: pyc page ${JSON.stringify(text)}`);
+    log('opening a .pyc shows its header and its code disassembled');
+    await shot('cache-pyc');
 }

@@ -2,6 +2,9 @@
 
 import * as vscode from 'vscode';
 import { BytecodeView } from './bytecode/bytecodeView';
+import { CacheFileEditor } from './cache/cacheFileEditor';
+import { CachePage } from './cache/cachePage';
+import { CacheStatus } from './cache/cacheStatus';
 import { BytelensServer } from './common/server';
 import { StatusItem } from './common/status';
 import { workspaceTrustGate } from './common/trust';
@@ -24,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bytele
     const trustGate = workspaceTrustGate();
     server = new BytelensServer(log, status, trustGate, context.extensionPath);
     const tracePanel = new TracePanel(context.extensionUri);
+    const cachePage = new CachePage(server);
     const stepCommands: [string, Move][] = [
         ['bytelens.traceFirst', 'first'],
         ['bytelens.tracePrevious', 'previous'],
@@ -36,6 +40,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bytele
         tracePanel,
         new TraceCommand(server, trustGate, tracePanel, log).register(),
         new BytecodeView(server).register(),
+        cachePage.register(),
+        new CacheStatus(server, (source) => cachePage.refresh(source)),
+        new CacheFileEditor(server).register(),
         vscode.commands.registerCommand('bytelens.restartServer', () => server?.restart()),
         vscode.commands.registerCommand('bytelens.showOutput', () => log.show()),
         ...stepCommands.map(([command, move]) => vscode.commands.registerCommand(command, () => tracePanel.move(move))),

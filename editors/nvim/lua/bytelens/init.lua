@@ -76,6 +76,11 @@ function M.attach(client, bufnr)
       require('bytelens.trace').from_lens(command, ctx)
     end
   end
+  if vim.lsp.handlers['bytelens/cacheState'] == nil then
+    vim.lsp.handlers['bytelens/cacheState'] = function(err, params, ctx)
+      require('bytelens.cache').on_state(err, params, ctx)
+    end
+  end
   require('bytelens.lens').attach(bufnr)
 end
 
@@ -98,9 +103,30 @@ function M.dis()
   require('bytelens.dis').open()
 end
 
---- `:BytelensCache`: this file's `__pycache__` files explained (will Python use them, and why).
-function M.cache()
-  require('bytelens.cache').open()
+--- `:BytelensCache [write|compare]`: this file's `__pycache__` files explained (will Python use them,
+--- and why); `write` writes bytelens's `.blc`, `compare` shows its disassembly beside CPython's.
+---@param subcommand? string
+function M.cache(subcommand)
+  require('bytelens.cache').run(subcommand)
+end
+
+--- The current buffer's cache state in a few words (".pyc fresh · .blc stale, source changed
+--- since"), '' until the server has sent it: for 'statusline', e.g.
+--- `%{v:lua.require'bytelens'.cache_status()}`.
+---@param bufnr? integer
+---@return string
+function M.cache_status(bufnr)
+  return require('bytelens.cache').status(bufnr)
+end
+
+--- `:BytelensCache write`.
+function M.cache_write()
+  M.cache('write')
+end
+
+--- `:BytelensCache compare`.
+function M.cache_compare()
+  M.cache('compare')
 end
 
 --- Run the code lens on the cursor line (`vim.lsp.codelens.run()`).

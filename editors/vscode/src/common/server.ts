@@ -37,6 +37,8 @@ export class BytelensServer implements vscode.Disposable {
     private pending: Promise<void> = Promise.resolve();
     private unavailableReason = 'The bytelens language server has not started yet.';
     private readonly disposables: vscode.Disposable[] = [];
+    /** Server-to-client notifications the extension handles, registered on every client started. */
+    private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
 
     constructor(
         private readonly log: vscode.LogOutputChannel,
@@ -98,6 +100,12 @@ export class BytelensServer implements vscode.Disposable {
         return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) as T;
     }
 
+    /** Handle the server's notification `method` (on this client and on every restarted one). */
+    onNotification(method: string, handler: (params: unknown) => void): void {
+        this.notificationHandlers.set(method, handler);
+        this.client?.onNotification(method, handler);
+    }
+
     async dispose(): Promise<void> {
         this.disposables.forEach((d) => d.dispose());
         await this.pending;
@@ -126,6 +134,7 @@ export class BytelensServer implements vscode.Disposable {
                 this.status.stopped();
             }
         });
+        this.notificationHandlers.forEach((handler, method) => client.onNotification(method, handler));
         this.client = client;
         try {
             await client.start();

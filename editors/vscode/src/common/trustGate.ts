@@ -9,6 +9,7 @@
  */
 
 import { SERVER_DISASSEMBLE_COMMAND } from '../bytecode/disMap';
+import { SERVER_CACHE_COMMAND, SERVER_CACHE_COMPARE_COMMAND, SERVER_CACHE_WRITE_COMMAND } from '../cache/cacheModel';
 import { SERVER_TRACE_COMMAND } from '../trace/traceTypes';
 
 export const UNTRUSTED_MESSAGE =
@@ -19,7 +20,12 @@ export const UNTRUSTED_MESSAGE =
  * they work in Restricted Mode. An allow-list: a command the server gains later waits for trust
  * until someone checks it and adds it here.
  */
-const SAFE_WITHOUT_TRUST: ReadonlySet<string> = new Set([SERVER_DISASSEMBLE_COMMAND]);
+const SAFE_WITHOUT_TRUST: ReadonlySet<string> = new Set([
+    SERVER_DISASSEMBLE_COMMAND,
+    SERVER_CACHE_COMMAND,
+    SERVER_CACHE_WRITE_COMMAND,
+    SERVER_CACHE_COMPARE_COMMAND,
+]);
 
 export function needsTrust(command: string): boolean {
     return !SAFE_WITHOUT_TRUST.has(command);
