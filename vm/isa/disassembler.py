@@ -370,12 +370,20 @@ def disassembly_map(code: Code) -> tuple[str, dict[int, list[int]]]:
     """The whole-file listing, and for each source line (1-based) the 0-based indexes of the listing's
     text lines that hold its instructions (what the server's ``bytelens.disassemble`` returns).
     """
+    text, mapping, _ = explained_disassembly_map(code)
+    return text, mapping
+
+
+def explained_disassembly_map(code: Code) -> tuple[str, dict[int, list[int]], list[opcodes.OpInfo]]:
+    """``disassembly_map``, and the legend of the whole listing: the table entries of its distinct
+    opcodes in the order they first appear (read from the same rows, not decoded again)."""
     rows = _render(code, line=None, recursive=True, relative_lines=False)
     mapping: dict[int, list[int]] = {}
     for index, row in enumerate(rows):
         if row.instruction is not None and row.instruction.line is not None:
             mapping.setdefault(row.instruction.line, []).append(index)
-    return "".join(row.text + "\n" for row in rows), mapping
+    explained = legend([row.instruction for row in rows if row.instruction is not None])
+    return "".join(row.text + "\n" for row in rows), mapping, explained
 
 
 # --- selections for the language server -------------------------------------------------------------
