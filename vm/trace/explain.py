@@ -157,7 +157,7 @@ def explain_step(step: TraceStep, context: StepContext) -> str:
     suspended = info.resumes_itself and next_offset in (None, step.offset)
     raised = not suspended and _raised(info, step, context, target)
     pops, pushes = info.jump_stack if (jumped and info.jump_stack) else (info.pops, info.pushes)
-    popped_count, pushed_count = opcodes._count(pops, arg), opcodes._count(pushes, arg)
+    popped_count, pushed_count = _items(pops, arg), _items(pushes, arg)
     left = info.leaves_with is not None and not raised and next_offset is None
     if left:
         pushed_count = 0  # a yield's push happens when the frame is resumed
@@ -316,6 +316,11 @@ def _values(shown: Sequence[str]) -> str:
     if len(shown) > VALUES_LISTED:
         items.append(f"{len(shown) - VALUES_LISTED} more")
     return _join(items)
+
+
+def _items(count: opcodes.Count, arg: int) -> int:
+    """A table count (a number, or a function of the argument) for this argument."""
+    return count(arg) if callable(count) else count
 
 
 def _count_of(number: int) -> str:
