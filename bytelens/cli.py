@@ -32,7 +32,7 @@ def _cmd_dis(args: argparse.Namespace) -> int:
     except CompileError as error:
         _print_compile_error(error)
         return 1
-    sys.stdout.write(format_disassembly(code, line=args.line))
+    sys.stdout.write(format_disassembly(code, line=args.line, explain=args.explain))
     return 0
 
 
@@ -65,7 +65,7 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.to_json()))
     else:
-        sys.stdout.write(result.format_text())
+        sys.stdout.write(result.format_text(explain=args.explain))
     return 0
 
 
@@ -119,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     dis = commands.add_parser("dis", help="disassemble every code object of FILE (or of one line)")
     dis.add_argument("file")
     dis.add_argument("--line", type=int, help="only the instructions of this source line")
+    dis.add_argument("--explain", action="store_true",
+                     help="under each source line's instructions, what each of its opcodes does")
     dis.set_defaults(run=_cmd_dis)
 
     check = commands.add_parser("check", help="compile only and report errors and warnings")
@@ -136,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--call", required=True, help="the call to trace, e.g. 'fib(5)'")
     trace.add_argument("--format", choices=("text", "json"), default="text")
     trace.add_argument("--max-steps", type=int, default=10_000, help="step budget (default 10000)")
+    trace.add_argument("--explain", action="store_true",
+                       help="text format: under each step, a sentence saying what it did with which values")
     trace.set_defaults(run=_cmd_trace)
 
     compile_ = commands.add_parser("compile", help="write __pycache__ cache files, like py_compile")

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from bytelens.server.compiling import Compilation
 from bytelens.server.settings import MAX_STEPS_LIMIT
-from bytelens.vm.isa.disassembler import disassembly_map
+from bytelens.vm.isa.disassembler import explained_disassembly_map, legend_pictures
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,20 @@ def parse_disassemble_arguments(raw: Any) -> str:
 
 def disassembly(good: Optional[Compilation], newest: Optional[Compilation]) -> dict[str, Any]:
     """The ``bytelens.disassemble`` result: the whole-file listing of ``good`` (the newest good
-    compilation, or a partial one: ``partial`` says so), its line map (0-based), and the newest
+    compilation, or a partial one: ``partial`` says so), its line map (0-based), what each of its
+    opcodes does (``explanations``, once per opname, for the views' hovers), and the newest
     compilation's first error, if it has one."""
     error = None
     if newest is not None and not newest.ok:
         error = _first_error(newest)
     if good is None or good.code is None:
         return {"text": "", "map": [], "error": error or "the file has not been compiled"}
-    text, mapping = disassembly_map(good.code)
+    text, mapping, legend = explained_disassembly_map(good.code)
     entries = [{"sourceLine": line - 1, "disLines": rows} for line, rows in sorted(mapping.items())]
-    return {"text": text, "map": entries, "error": error, "partial": good.partial}
+    explanations = {info.name: {"picture": legend_pictures(info), "explanation": info.explanation}
+                    for info in legend}
+    return {"text": text, "map": entries, "error": error, "partial": good.partial,
+            "explanations": explanations}
 
 
 def _first_error(compilation: Compilation) -> str:

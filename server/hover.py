@@ -2,8 +2,10 @@
 
 Plain functions over a compilation's LineIndex; nothing here compiles or runs anything. Each code
 object with instructions on the line gets a heading (``f`` at line 3) and a ``text`` block of its
-instructions in the disassembler's own format; a ``def``, ``class`` or ``lambda`` line adds the
-summary of the code object it creates; the caller may add CPython's listing of the same line.
+instructions in the disassembler's own format; under them a legend says, once per opname of the
+line, what the instruction does (its stack picture and explanation, from the opcode table); a
+``def``, ``class`` or ``lambda`` line adds the summary of the code object it creates; the caller may
+add CPython's listing of the same line.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bytelens.server.compiling import PARTIAL_NOTE
 from bytelens.server.documents import corresponding_line
 from bytelens.server.lineindex import LineIndex, Section
 from bytelens.server.positions import Encoding, ast_span_to_range, byte_to_index, line_content, lsp_to_ast
-from bytelens.vm.isa.disassembler import code_summary, format_instruction
+from bytelens.vm.isa.disassembler import code_summary, format_instruction, legend, legend_pictures
 
 #: Longest hovered-expression text quoted in the hover.
 QUOTE_LIMIT = 60
@@ -84,6 +86,9 @@ def describe(index: LineIndex, lines: Sequence[str], line: int, column: Optional
             parts.extend(_blocks(chosen, headings=len(chosen) > 1))
             parts.append(f"**Line {line}**")
     parts.extend(_blocks(sections, headings=True))
+    explained = _legend(sections)
+    if explained:
+        parts.append(explained)
     for code in index.defined_on(line):
         parts.append(f"**Code object `{code.qualname}`**")
         parts.append(_fence(code_summary(code).rstrip("\n")))
@@ -104,6 +109,12 @@ def _blocks(sections: list[Section], *, headings: bool) -> list[str]:
                         "(the whole-file disassembly lists them)")
         parts.append(_fence("\n".join(rows)))
     return parts
+
+
+def _legend(sections: list[Section]) -> str:
+    """Each distinct opname of the line once: its stack pictures and its explanation."""
+    entries = legend([instr for section in sections for instr in section.instructions[:ROW_LIMIT]])
+    return "\n".join(f"- `{info.name}` `{legend_pictures(info)}`: {info.explanation}" for info in entries)
 
 
 def _cpython_part(listing: CPythonListing, line: int) -> str:

@@ -402,8 +402,25 @@ step('dis', function()
   wait_for('the window bar to clear', function()
     return vim.wo[dis_window].winbar:find('compile error', 1, true) == nil
   end)
+  -- K on an instruction line: a float with what the server says the opcode does.
+  local explained
+  for index, text in ipairs(vim.api.nvim_buf_get_lines(dis, 0, -1, false)) do
+    if text:find('BINARY_TRUE_DIVIDE', 1, true) then
+      vim.api.nvim_set_current_win(dis_window)
+      vim.api.nvim_win_set_cursor(dis_window, { index, 0 })
+      feed('K')
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        if vim.api.nvim_win_get_config(win).relative ~= '' then
+          explained = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false)
+          vim.api.nvim_win_close(win, true)
+        end
+      end
+      vim.api.nvim_set_current_win(vim.fn.bufwinid(src))
+      break
+    end
+  end
   return { stayed = stayed, at_compare = at_compare, at_loop = at_loop, text = before, edited = edited,
-           winbar = winbar, broken = broken }
+           winbar = winbar, broken = broken, explained = explained }
 end)
 
 step('health', function()
@@ -707,6 +724,7 @@ def test_stepping_moves_the_mark_the_detail_and_the_source_line(enabled, cli):
         step = expected[number - 1]
         assert step["opname"] in state["line"]
         stack, blocks = current_detail(state["detail"])
+        assert state["detail"][0] == f"{' ' * 10}did     {step['explanation']}"  # the server's sentence
         assert without_addresses(stack) == without_addresses(reversed(step["stack"]))
         assert blocks == [block_text(block) for block in reversed(step["blocks"])]
         assert [mark["line"] for mark in state["source"]] == ([step["line"]] if "file" not in step else [])
@@ -767,6 +785,16 @@ def test_dis_opens_beside_the_source_and_follows_the_cursor(enabled, cli):
     assert "BINARY_TRUE_DIVIDE" in seen["text"] and "BINARY_TRUE_DIVIDE" not in seen["edited"]
     assert "BINARY_FLOOR_DIVIDE" in seen["edited"]
     assert "sample.py" in seen["winbar"]
+
+
+def test_K_in_the_disassembly_shows_what_the_server_says_the_opcode_does(enabled):
+    seen = value(enabled, "dis")
+    from bytelens.vm.isa.disassembler import legend_pictures
+    from bytelens.vm.isa.opcodes import BY_NAME
+
+    info = BY_NAME["BINARY_TRUE_DIVIDE"]
+    assert seen["explained"][0] == f"BINARY_TRUE_DIVIDE  {legend_pictures(info)}"
+    assert " ".join(seen["explained"][1:]).split() == info.explanation.split()  # wrapped or not
 
 
 def test_dis_keeps_the_last_good_compilation_through_a_syntax_error(enabled):

@@ -234,3 +234,58 @@ def test_optional_items_are_bounded_by_the_flags():
     make = opcodes.BY_NAME["MAKE_FUNCTION"]
     with pytest.raises(AssertionError):
         _check_picture(make, "… closure? code qualname → … function", make.pops, make.pushes)
+
+
+# --- explanations for learners and block pictures ------------------------------------------------------
+
+def test_every_opcode_has_a_short_explanation_of_its_own():
+    for op in OPS:
+        text = op.explanation
+        assert text and text[0].isupper() and text.endswith("."), op.name
+        assert text != op.doc and "TOS" not in text, op.name  # plain words, not the reference line
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+        assert len(sentences) <= 2 and len(text) <= 240, op.name
+
+
+_BLOCK_ITEMS = {block.value for block in opcodes.Block} | {"block"}
+
+
+def _check_block_picture(op, picture):
+    """The block picture says what ``pushes_block``/``pops_block`` say: a SETUP_* pushes its block
+    type on an unchanged block stack, POP_BLOCK/POP_EXCEPT pop one block, and an instruction that
+    pops a block only on some paths shows it optional (``except-handler?``)."""
+    assert picture.count(ARROW) == 1, f"{op.name}: {picture!r}"
+    before, after = (picture_items(side) for side in picture.split(ARROW))
+    for item in before + after:
+        assert item.rstrip("?") in _BLOCK_ITEMS, f"{op.name}: {item!r} is not a block type"
+    if op.pushes_block is not None:
+        assert (before, after) == ([], [op.pushes_block.value]), f"{op.name}: {picture!r}"
+    elif op.pops_block:
+        assert len(before) == 1 and not before[0].endswith("?") and after == [], f"{op.name}: {picture!r}"
+    else:
+        # Only an instruction after which control goes where the VM's unwinding says (END_FINALLY)
+        # may pop a block the table's flags do not name.
+        assert op.ends_block and before and all(item.endswith("?") for item in before) and after == [], \
+            f"{op.name}: {picture!r} shows a block effect the table does not have"
+
+
+def test_a_block_picture_exactly_where_the_block_stack_changes():
+    for op in OPS:
+        if op.pushes_block is not None or op.pops_block:
+            assert op.block_picture is not None, op.name
+        if op.block_picture is not None:
+            _check_block_picture(op, op.block_picture)
+
+
+def test_the_block_picture_check_catches_a_wrong_picture():
+    setup_loop, pop_block = opcodes.BY_NAME["SETUP_LOOP"], opcodes.BY_NAME["POP_BLOCK"]
+    for op, wrong in ((setup_loop, "… → … except"), (setup_loop, "… loop → …"), (pop_block, "… → … loop"),
+                      (pop_block, "… block? → …"), (opcodes.BY_NAME["BINARY_ADD"], "… loop? → …")):
+        with pytest.raises(AssertionError):
+            _check_block_picture(op, wrong)
+
+
+def test_only_instructions_that_leave_the_frame_have_a_leaving_verb():
+    for op in OPS:
+        if op.leaves_with is not None:
+            assert op.ends_block and op.popped() == 1, op.name

@@ -108,7 +108,9 @@ def test_a_huge_line_is_cut():
     source = "values = [" + ", ".join(f"f({i})" for i in range(400)) + "]\n"
     code = compile_source(source, "huge.py")
     text = describe(LineIndex(code), split_lines(source), 1, None).markdown
-    assert text.count("CALL_FUNCTION") == 200 // 3  # three instructions a call
+    listing = text.split("```text\n", 1)[1].split("```", 1)[0]
+    assert listing.count("CALL_FUNCTION") == 200 // 3  # three instructions a call
+    assert text.count("- `CALL_FUNCTION`") == 1  # and the legend explains it once
     assert "more instructions (the whole-file disassembly lists them)" in text
 
 

@@ -304,7 +304,8 @@ def test_json_has_the_documented_fields_and_round_trips():
     data = json.loads(json.dumps(result.to_json()))
     assert set(data) == {"steps", "result", "exception", "stdout", "truncated", "stats", "display"}
     assert set(data["steps"][0]) == {"depth", "function", "line", "offset", "opname", "arg", "argrepr",
-                                     "stack", "blocks"}
+                                     "stack", "blocks", "explanation"}
+    assert data["steps"][0]["explanation"] == "LOAD_NAME fib pushed <function fib>."
     assert data["steps"][1]["file"] == "lib.py"
     assert data["steps"][1]["blocks"] == [{"type": "loop", "handler": 12, "level": 0}]
     assert data["stats"] == {"steps": 2, "calls": 1, "max_call_depth": 1, "max_stack_depth": 1}

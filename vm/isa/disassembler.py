@@ -264,8 +264,10 @@ def _relative(code: Code, instructions: list[Instruction]) -> list[Instruction]:
             for instr in instructions]
 
 
-def _render(code: Code, *, line: Optional[int], recursive: bool, relative_lines: bool) -> list[_Row]:
-    """The rows of a listing; ``format_disassembly`` and ``disassembly_map`` both read them."""
+def _render(code: Code, *, line: Optional[int], recursive: bool, relative_lines: bool,
+            explain: bool = False) -> list[_Row]:
+    """The rows of a listing; ``format_disassembly`` and ``disassembly_map`` both read them. With
+    ``explain``, each run of one source line's instructions is followed by its legend."""
     codes = list(code.walk()) if recursive else [code]
     sections: list[tuple[Code, list[Instruction]]] = []
     for unit in codes:
@@ -289,7 +291,7 @@ def _render(code: Code, *, line: Optional[int], recursive: bool, relative_lines:
         relative = " (lines relative to it)" if relative_lines and unit.firstlineno != 1 else ""
         rows.append(_Row(f"Disassembly of {code_label(unit)}{where}{relative}:"))
         previous_offset = None
-        for instr in instructions:
+        for position, instr in enumerate(instructions):
             contiguous = previous_offset is not None and instr.offset == previous_offset + 2
             if line is not None:
                 line_text = "|" if contiguous else str(instr.line)
@@ -299,17 +301,66 @@ def _render(code: Code, *, line: Optional[int], recursive: bool, relative_lines:
                                          show_position=True, line_width=line_width,
                                          offset_width=offset_width), instr))
             previous_offset = instr.offset
+            if explain and (position + 1 == len(instructions) or instructions[position + 1].line != instr.line):
+                run = instructions[_run_start(instructions, position):position + 1]
+                rows.extend(_Row(" " * (line_width + 4) + text) for text in format_legend(run))
     return rows
 
 
+def _run_start(instructions: list[Instruction], end: int) -> int:
+    """The index of the first instruction of the run of one source line that ends at ``end``."""
+    start = end
+    while start > 0 and instructions[start - 1].line == instructions[end].line:
+        start -= 1
+    return start
+
+
+# --- the legend: what each opcode does, from the table ------------------------------------------------
+
+
+def legend(instructions: list[Instruction]) -> list[opcodes.OpInfo]:
+    """The table entries of the distinct opcodes of ``instructions``, in the order they first appear
+    (what a legend under a listing explains: each opname once)."""
+    seen: dict[str, opcodes.OpInfo] = {}
+    for instr in instructions:
+        info = opcodes.BY_NAME.get(instr.opname)
+        if info is not None and info.name not in seen:
+            seen[info.name] = info
+    return list(seen.values())
+
+
+def legend_pictures(info: opcodes.OpInfo) -> str:
+    """``… a b → … a+b``, with the jump edge's and the block stack's pictures where they differ:
+    ``… iterator → … iterator next; when it jumps … iterator → …``."""
+    text = info.picture
+    if info.jump_picture is not None:
+        text += f"; when it jumps {info.jump_picture}"
+    if info.block_picture is not None:
+        text += f"; blocks {info.block_picture}"
+    return text
+
+
+def format_legend(instructions: list[Instruction]) -> list[str]:
+    """The legend of ``instructions`` as text lines: per distinct opcode its name and pictures,
+    then its explanation indented under them."""
+    entries = legend(instructions)
+    width = max((len(info.name) for info in entries), default=0)
+    lines = []
+    for info in entries:
+        lines.append(f"{info.name.ljust(width)}  {legend_pictures(info)}")
+        lines.append(f"    {info.explanation}")
+    return lines
+
+
 def format_disassembly(code: Code, *, line: Optional[int] = None, recursive: bool = True,
-                       relative_lines: bool = False) -> str:
+                       relative_lines: bool = False, explain: bool = False) -> str:
     """The listing of ``code`` and (when ``recursive``) every code object nested in it, each headed
     ``Disassembly of <code object f at line 3>:``; with ``line``, only that source line's
     instructions, grouped by code object. ``relative_lines`` counts each code object's lines from 1
     at its first line, so that golden files do not churn when a program above them grows.
+    ``explain`` adds a legend under each source line's instructions (``format_legend``).
     """
-    rows = _render(code, line=line, recursive=recursive, relative_lines=relative_lines)
+    rows = _render(code, line=line, recursive=recursive, relative_lines=relative_lines, explain=explain)
     if not rows:
         return f"No instructions on line {line}.\n"
     return "".join(row.text + "\n" for row in rows)
@@ -319,12 +370,20 @@ def disassembly_map(code: Code) -> tuple[str, dict[int, list[int]]]:
     """The whole-file listing, and for each source line (1-based) the 0-based indexes of the listing's
     text lines that hold its instructions (what the server's ``bytelens.disassemble`` returns).
     """
+    text, mapping, _ = explained_disassembly_map(code)
+    return text, mapping
+
+
+def explained_disassembly_map(code: Code) -> tuple[str, dict[int, list[int]], list[opcodes.OpInfo]]:
+    """``disassembly_map``, and the legend of the whole listing: the table entries of its distinct
+    opcodes in the order they first appear (read from the same rows, not decoded again)."""
     rows = _render(code, line=None, recursive=True, relative_lines=False)
     mapping: dict[int, list[int]] = {}
     for index, row in enumerate(rows):
         if row.instruction is not None and row.instruction.line is not None:
             mapping.setdefault(row.instruction.line, []).append(index)
-    return "".join(row.text + "\n" for row in rows), mapping
+    explained = legend([row.instruction for row in rows if row.instruction is not None])
+    return "".join(row.text + "\n" for row in rows), mapping, explained
 
 
 # --- selections for the language server -------------------------------------------------------------

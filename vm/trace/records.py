@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, Optional
 from bytelens.vm.isa import opcodes
 from bytelens.vm.isa.code import NO_POSITION
 from bytelens.vm.isa.disassembler import Instruction, format_instruction
+from bytelens.vm.trace.explain import explain_steps
 
 #: Width of the indented function column of the text format (longer names push the rest along).
 FUNCTION_WIDTH = 24
@@ -26,6 +27,8 @@ FUNCTION_WIDTH = 24
 DISPLAY_VERSION = 1
 #: Width of the instruction column of the text format.
 INSTRUCTION_WIDTH = 44
+#: Where ``bytelens trace --explain`` starts a step's sentence, on the line under the step.
+EXPLANATION_INDENT = " " * 8
 
 
 @dataclass(frozen=True)
@@ -145,24 +148,33 @@ class TraceResult:
 
     def to_json(self) -> dict[str, Any]:
         """The trace object of docs/trace-format.md. ``result`` and ``exception`` are both present, one
-        of them null; ``display`` holds the strings the views show (``display_json``)."""
+        of them null; ``display`` holds the strings the views show (``display_json``); each step has
+        its ``explanation``, the sentence of ``explanations``."""
+        explanations = self.explanations()
         return {
-            "steps": [step.to_json() for step in self.steps],
+            "steps": [dict(step.to_json(), explanation=sentence)
+                      for step, sentence in zip(self.steps, explanations)],
             "result": self.result,
             "exception": self.exception.to_json() if self.exception else None,
             "stdout": self.stdout,
             "truncated": self.truncated,
             "stats": self.stats.to_json(),
-            "display": self.display_json(),
+            "display": self.display_json(explanations),
         }
 
-    def display_json(self) -> dict[str, Any]:
+    def explanations(self) -> list[str]:
+        """One sentence per step, with the step's own values (trace/explain.py): made from the
+        records when asked for, so recording pays nothing for it."""
+        return explain_steps(self.steps, raised=self.exception is not None, truncated=self.truncated)
+
+    def display_json(self, explanations: Optional[list[str]] = None) -> dict[str, Any]:
         """The texts the trace views show, formatted once, here (docs/trace-format.md, "display").
 
         Per step only what changes: the instruction as the listing prints it and the frame as a
         call-stack entry reads; a step's block stack is an index into ``block_stacks``, the distinct
         block stacks of the trace (a few, however long the trace). Stack entries are bounded reprs
-        already and are shown as they are."""
+        already and are shown as they are. A step's explanation is an index into ``sentences``, the
+        distinct sentences (a loop that goes round with the same values says the same again)."""
         block_stacks: dict[tuple[TraceBlock, ...], int] = {}
         blocks = []
         for step in self.steps:
@@ -180,6 +192,9 @@ class TraceResult:
             where = (step.function, step.line, step.file)
             if where not in frames:
                 frames[where] = format_frame(step)
+        sentences: dict[str, int] = {}
+        explained = [sentences.setdefault(sentence, len(sentences))
+                     for sentence in (self.explanations() if explanations is None else explanations)]
         return {
             "version": DISPLAY_VERSION,
             "instructions": [instructions[step.offset, step.opname, step.arg, step.argrepr] for step in self.steps],
@@ -189,6 +204,8 @@ class TraceResult:
             "outcome": self.outcome_lines(),
             "exception": self.exception.headline() if self.exception is not None else None,
             "stats": self.stats.format_text(),
+            "explanations": explained,
+            "sentences": list(sentences),
         }
 
     def outcome_lines(self, *, budget_hint: str = "") -> list[str]:
@@ -225,11 +242,17 @@ class TraceResult:
         """``f(3) -> 6 · 41 steps``: what a code lens shows after a run."""
         return f"{self.call} {self.outcome()} · {self.stats.steps} steps"
 
-    def format_text(self) -> str:
-        """The trace as text: a header, one line per step, then the outcome, the output, the stats."""
+    def format_text(self, *, explain: bool = False) -> str:
+        """The trace as text: a header, one line per step, then the outcome, the output, the stats;
+        ``explain`` puts each step's sentence on a line under it."""
         lines = [f"trace of {self.call} in {self.file}", ""]
         if self.steps:
-            lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
+            if explain:
+                for number, (step, sentence) in enumerate(zip(self.steps, self.explanations()), 1):
+                    lines.append(format_step(number, step))
+                    lines.append(EXPLANATION_INDENT + sentence)
+            else:
+                lines.extend(format_step(number, step) for number, step in enumerate(self.steps, 1))
             lines.append("")
         lines.extend(self.outcome_lines(budget_hint=", --max-steps"))
         if self.stdout:

@@ -304,6 +304,11 @@ async function checkTrace(fibLens) {
     assert.equal(await frame.locator('#position').innerText(), `1 / ${total}`);
     const first = await frame.locator('#instruction').innerText();
     log(`the trace panel opened at step 1: ${first}`);
+    // Under the instruction, the server's sentence of what the step did.
+    const explained = await frame.locator('#explanation').innerText();
+    assert.ok(explained.startsWith(`${first.trim().split(/\s+/)[1]} `) && /pushed|popped/.test(explained),
+        `unexpected explanation: ${explained}`);
+    log(`with its explanation: ${explained}`);
 
     await frame.locator('button[data-move="next"]').click();
     await frame.locator('#position', { hasText: `2 / ${total}` }).waitFor();
@@ -427,6 +432,14 @@ async function checkBytecodeView() {
     const sourceLines = (await decoratedLines(editor)).map((text) => text.trim());
     assert.deepEqual(sourceLines, ['return fib(n - 1) + fib(n - 2)'], `highlighted source: ${sourceLines}`);
     log('a click on BINARY_ADD in the listing highlights its source line');
+
+    // Hovering an instruction of the listing says what its opcode does (the server's explanations).
+    await listing.locator('.view-line', { hasText: 'BINARY_ADD' }).first().locator('span > span')
+        .filter({ hasText: 'BINARY_ADD' }).first().hover();
+    const hover = page.locator('.monaco-hover-content:visible', { hasText: 'Pops two values' }).first();
+    await hover.waitFor({ timeout: 10_000 });
+    assert.match(await hover.innerText(), /BINARY_ADD[\s\S]*… a b → … a\+b/);
+    log('hovering BINARY_ADD in the listing shows its stack picture and explanation');
 }
 
 /** The first rendered line of `editor` that contains `text`; waits for it. */

@@ -4,7 +4,8 @@
 --- The server's `bytelens/disassemble` result carries `map`: for each source line, the lines of the
 --- disassembly text holding its instructions. Moving in the source highlights those lines and scrolls
 --- them into view; moving in the disassembly highlights the source line. Edits re-disassemble after a
---- short pause.
+--- short pause. `K` on an instruction line shows, in a float, what its opcode does: the result's
+--- `explanations` (one entry per opname, from the server's opcode table; the plugin holds none).
 local client = require('bytelens.client')
 local ui = require('bytelens.ui')
 
@@ -23,6 +24,7 @@ local REFRESH_DELAY_MS = 300
 ---@field source_line table<integer, integer>  0-based disassembly line -> 0-based source line
 ---@field error string|nil                   the last compile error
 ---@field partial boolean                     the listing is of the statements that compile alone
+---@field explanations table<string, {picture: string, explanation: string}>  opname -> what it does
 ---@field timer userdata|nil                 pending refresh
 
 ---@type table<integer, bytelens.DisView>  source buffer -> view
@@ -120,11 +122,40 @@ local function render(view, result)
   end
   view.error = (type(result.error) == 'string' and result.error ~= '') and result.error or nil
   view.partial = result.partial == true
+  view.explanations = type(result.explanations) == 'table' and result.explanations or {}
   vim.bo[view.buf].modifiable = true
   vim.api.nvim_buf_set_lines(view.buf, 0, -1, false, lines)
   vim.bo[view.buf].modifiable = false
   set_winbar(view)
   M.follow(view)
+end
+
+--- What the instruction on a listing line does: the float's lines, or nil for a line without one
+--- (headers, blank lines). The opname is the first word of the line the server explained.
+---@param view bytelens.DisView
+---@param line integer  0-based line of the disassembly buffer
+---@return string[]|nil
+function M.explanation_lines(view, line)
+  local text = vim.api.nvim_buf_get_lines(view.buf, line, line + 1, false)[1] or ''
+  for word in text:gmatch('%S+') do
+    local entry = word:match('^[A-Z][A-Z0-9_]+$') and (view.explanations or {})[word]
+    if type(entry) == 'table' then
+      return { word .. '  ' .. tostring(entry.picture), '', tostring(entry.explanation) }
+    end
+  end
+  return nil
+end
+
+--- `K` in the disassembly: the cursor line's instruction explained in a float.
+---@param view bytelens.DisView
+function M.explain(view)
+  local lines = M.explanation_lines(view, vim.api.nvim_win_get_cursor(0)[1] - 1)
+  if not lines then
+    client.notify('no instruction on this line', vim.log.levels.INFO)
+    return
+  end
+  vim.lsp.util.open_floating_preview(lines, 'text', { border = 'rounded', wrap = true, max_width = 80,
+    focus_id = 'bytelens.dis.explain' })
 end
 
 --- Ask the server for the disassembly of the source and show it.
@@ -251,9 +282,13 @@ function M.open(opts)
       group = vim.api.nvim_create_augroup('bytelens.dis.' .. source, { clear = true }),
       dis_lines = {},
       source_line = {},
+      explanations = {},
     }
     views[source] = view
     watch(view)
+    vim.keymap.set('n', 'K', function()
+      M.explain(view)
+    end, { buffer = view.buf, nowait = true, desc = 'bytelens: what this instruction does' })
   end
   if vim.fn.bufwinid(view.buf) == -1 then
     local source_win = vim.api.nvim_get_current_win()

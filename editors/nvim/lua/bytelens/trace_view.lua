@@ -55,7 +55,18 @@ function M.display_of(trace)
     block_stacks = list('block_stacks'),
     outcome = list('outcome'),
     stats = present(display.stats) and display.stats or nil,
+    explanations = list('explanations'),
+    sentences = list('sentences'),
   }
+end
+
+--- Step `index`'s sentence as the server wrote it (`BINARY_ADD popped 10 and 1 and pushed 11.`), or nil.
+---@param display table
+---@param index integer
+---@return string|nil
+function M.explanation(display, index)
+  local which = tonumber(display.explanations[index])
+  return which and display.sentences[which + 1] or nil
 end
 
 --- Step `index`'s instruction as the listing prints it (the server's text).
@@ -75,13 +86,18 @@ function M.block_entries(display, index)
   return which and display.block_stacks[which + 1] or {}
 end
 
---- The detail lines of a step: the evaluation stack and the block stack, one entry a line, top
+--- The detail lines of a step: the server's sentence of what it did, then the evaluation stack and
+--- the block stack, one entry a line, top
 --- first (the way a stack is drawn), and the file when the step is not in the traced one.
 ---@param step table        the raw step (its stack entries are the server's bounded reprs)
 ---@param blocks string[]    the step's block entries (`M.block_entries`)
+---@param explanation? string  the step's sentence (`M.explanation`), shown first
 ---@return string[]
-function M.detail_lines(step, blocks)
+function M.detail_lines(step, blocks, explanation)
   local lines = {}
+  if explanation then
+    table.insert(lines, string.format('%s%-7s %s', DETAIL_INDENT, 'did', explanation))
+  end
   ---@param title string
   ---@param items string[]  bottom first
   ---@param empty string
@@ -273,7 +289,7 @@ local function go(view, index)
     end
     view.current = index
     local new = line_of(view, index)
-    local lines = M.detail_lines(view.steps[index], M.block_entries(view.display, index))
+    local lines = M.detail_lines(view.steps[index], M.block_entries(view.display, index), M.explanation(view.display, index))
     table.insert(lines, 1, marked(view, index, true))
     vim.api.nvim_buf_set_lines(view.buf, new, new + 1, false, lines)
     view.detail = #lines - 1

@@ -2,13 +2,21 @@
  * "bytelens: Show Bytecode": the whole-file disassembly in a read-only virtual document beside the
  * source, kept up to date as the source changes. Moving the cursor in the source highlights and
  * reveals that line's instructions; moving it in the listing highlights the source line
- * (Compiler Explorer style). The server's `map` says which lines go together.
+ * (Compiler Explorer style). The server's `map` says which lines go together. Hovering an
+ * instruction in the listing shows what its opcode does, from the server's `explanations`.
  */
 
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { BytelensServer } from '../common/server';
-import { DisassemblyIndex, LineSpan, SERVER_DISASSEMBLE_COMMAND, isDisassembleResult } from './disMap';
+import {
+    DisassemblyIndex,
+    LineSpan,
+    OpcodeExplanation,
+    SERVER_DISASSEMBLE_COMMAND,
+    explainLine,
+    isDisassembleResult,
+} from './disMap';
 
 export const SCHEME = 'bytelens-dis';
 export const SHOW_BYTECODE_COMMAND = 'bytelens.showBytecode';
@@ -27,11 +35,13 @@ function sourceUriOf(listing: vscode.Uri): vscode.Uri {
     return vscode.Uri.parse(listing.query);
 }
 
-export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<vscode.Uri>();
     readonly onDidChange = this.changed.event;
     /** Listing URI -> its index, for every listing fetched and not yet closed. */
     private readonly indexes = new Map<string, DisassemblyIndex>();
+    /** Listing URI -> the server's explanations of its opcodes. */
+    private readonly explanations = new Map<string, Record<string, OpcodeExplanation>>();
     private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
     private readonly instructionHighlight = vscode.window.createTextEditorDecorationType({
         isWholeLine: true,
@@ -46,6 +56,7 @@ export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.
     register(): vscode.Disposable {
         this.disposables.push(
             vscode.workspace.registerTextDocumentContentProvider(SCHEME, this),
+            vscode.languages.registerHoverProvider({ scheme: SCHEME }, this),
             vscode.commands.registerCommand(SHOW_BYTECODE_COMMAND, (uri?: unknown) => this.show(uri)),
             vscode.window.onDidChangeTextEditorSelection((event) => this.followSelection(event.textEditor)),
             vscode.window.onDidChangeVisibleTextEditors(() => this.highlightAll(false)),
@@ -53,6 +64,7 @@ export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.
             vscode.workspace.onDidCloseTextDocument((document) => {
                 if (document.uri.scheme === SCHEME) {
                     this.indexes.delete(document.uri.toString());
+                    this.explanations.delete(document.uri.toString());
                 }
             }),
         );
@@ -89,6 +101,7 @@ export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.
             return `# bytelens: the server's answer was not a disassembly.\n`;
         }
         this.indexes.set(uri.toString(), new DisassemblyIndex(result.map));
+        this.explanations.set(uri.toString(), result.explanations ?? {});
         if (result.error !== null) {
             if (!result.text) {
                 return `# ${result.error.split('\n').join('\n# ')}\n`;
@@ -98,6 +111,19 @@ export class BytecodeView implements vscode.TextDocumentContentProvider, vscode.
         }
         setTimeout(() => this.highlightAll(false), 0);
         return result.text;
+    }
+
+    /** The instruction under the mouse, explained by the server's `explanations`. */
+    provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+        const found = explainLine(document.lineAt(position.line).text, this.explanations.get(document.uri.toString()));
+        if (!found) {
+            return undefined;
+        }
+        const text = new vscode.MarkdownString();
+        text.appendMarkdown(`**${found.opname}** `);
+        text.appendCodeblock(found.picture, 'text');
+        text.appendMarkdown(found.explanation);
+        return new vscode.Hover(text, document.lineAt(position.line).range);
     }
 
     dispose(): void {

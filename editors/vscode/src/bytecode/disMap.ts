@@ -1,7 +1,8 @@
 /**
- * The server's `bytelens.disassemble` result, and the two lookups the bytecode view needs:
- * source line -> lines of the listing (follow the cursor), and listing line -> source line
- * (click in the listing). No `vscode` import.
+ * The server's `bytelens.disassemble` result, and the lookups the bytecode view needs:
+ * source line -> lines of the listing (follow the cursor), listing line -> source line
+ * (click in the listing), and listing line -> what its instruction does (the server's
+ * `explanations`, for the hover). No `vscode` import.
  */
 
 /** The server's command that returns the whole-file disassembly. */
@@ -20,6 +21,40 @@ export interface DisassembleResult {
     error: string | null;
     /** The listing is of the top-level statements that compile, each on its own (docs/server.md). */
     partial?: boolean;
+    /** Per distinct opname of the listing: its stack pictures and explanation (docs/protocol.md). */
+    explanations?: Record<string, OpcodeExplanation>;
+}
+
+export interface OpcodeExplanation {
+    picture: string;
+    explanation: string;
+}
+
+function isExplanation(value: unknown): value is OpcodeExplanation {
+    if (typeof value !== 'object' || value === null) {
+        return false;
+    }
+    const entry = value as Record<string, unknown>;
+    return typeof entry.picture === 'string' && typeof entry.explanation === 'string';
+}
+
+/**
+ * The instruction a listing line shows, explained: the first word of the line that the server
+ * explained (an opname), or undefined for headers, legends and blank lines.
+ */
+export function explainLine(
+    line: string,
+    explanations: Readonly<Record<string, OpcodeExplanation>> | undefined,
+): ({ opname: string } & OpcodeExplanation) | undefined {
+    if (!explanations) {
+        return undefined;
+    }
+    for (const word of line.split(/\s+/)) {
+        if (/^[A-Z][A-Z0-9_]+$/.test(word) && Object.prototype.hasOwnProperty.call(explanations, word)) {
+            return { opname: word, ...explanations[word] };
+        }
+    }
+    return undefined;
 }
 
 function isEntry(value: unknown): value is DisassemblyMapEntry {
@@ -43,7 +78,11 @@ export function isDisassembleResult(value: unknown): value is DisassembleResult 
         typeof result.text === 'string' &&
         Array.isArray(result.map) &&
         result.map.every(isEntry) &&
-        (result.error === null || typeof result.error === 'string')
+        (result.error === null || typeof result.error === 'string') &&
+        (result.explanations === undefined ||
+            (typeof result.explanations === 'object' &&
+                result.explanations !== null &&
+                Object.values(result.explanations).every(isExplanation)))
     );
 }
 

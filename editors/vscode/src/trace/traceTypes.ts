@@ -78,6 +78,10 @@ export interface TraceDisplay {
     outcome: string[];
     exception: string | null;
     stats: string;
+    /** Per step: an index into `sentences`, the step's explanation (absent from older servers). */
+    explanations?: number[];
+    /** The distinct step sentences, e.g. `BINARY_ADD popped 10 and 1 and pushed 11.` */
+    sentences?: string[];
 }
 
 export interface Trace {

@@ -84,6 +84,7 @@ export function renderStep(view: StepView, display: TraceDisplay): string {
     return `<section class="instruction">
 <div class="where" id="where">${escapeHtml(texts.frame)}</div>
 <div class="op" id="instruction"><code>${escapeHtml(texts.instruction)}</code></div>
+<div class="explanation" id="explanation">${escapeHtml(display.sentences?.[display.explanations?.[view.index] ?? -1] ?? '')}</div>
 </section>
 <section class="columns">
 <div class="column">

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DisassemblyIndex, isDisassembleResult, spans } from '../../src/bytecode/disMap';
+import { DisassemblyIndex, explainLine, isDisassembleResult, spans } from '../../src/bytecode/disMap';
 
 const map = [
     { sourceLine: 3, disLines: [1, 2, 3] },
@@ -38,5 +38,21 @@ describe('the disassembly map', () => {
         assert.ok(!isDisassembleResult({ text: 'x', map: [{ sourceLine: 1, disLines: ['2'] }], error: null }));
         assert.ok(!isDisassembleResult({ text: 'x', error: null }));
         assert.ok(!isDisassembleResult(null));
+    });
+
+    it("explains a listing line's instruction from the server's explanations only", () => {
+        const explanations = {
+            LOAD_FAST: { picture: '… → … value', explanation: 'Pushes the value of a local variable.' },
+        };
+        assert.deepStrictEqual(explainLine('   2 >>   12 LOAD_FAST                2 (item)   2:4-8', explanations), {
+            opname: 'LOAD_FAST',
+            picture: '… → … value',
+            explanation: 'Pushes the value of a local variable.',
+        });
+        assert.strictEqual(explainLine('   |      14 STORE_FAST               2 (item)', explanations), undefined);
+        assert.strictEqual(explainLine('Disassembly of <code object f at line 1>:', explanations), undefined);
+        assert.strictEqual(explainLine('   2      12 LOAD_FAST  0 (n)', undefined), undefined);
+        assert.ok(isDisassembleResult({ text: 'x', map, error: null, explanations }));
+        assert.ok(!isDisassembleResult({ text: 'x', map, error: null, explanations: { LOAD_FAST: { picture: 1 } } }));
     });
 });

@@ -51,6 +51,12 @@ describe('the trace panel HTML', () => {
                 assert.ok(html.indexOf(escapeHtml(stack[stack.length - 1])) < html.indexOf(escapeHtml(stack[0])), 'top of the stack is not listed first');
             }
         }
+        // Each step's sentence, as the server wrote it, under its instruction.
+        stepper.move(3);
+        const sentence = trace.display.sentences![trace.display.explanations![3]];
+        assert.ok(sentence.startsWith(trace.steps[3].opname + ' '), sentence);
+        assert.match(renderStep(stepper.view()!, trace.display),
+            new RegExp(`<div class="explanation" id="explanation">${escapeRegExp(escapeHtml(sentence))}</div>`));
         // In the second recursive call: three frames, innermost first, each its last step's frame text.
         const deepest = trace.steps.findIndex((s) => s.depth === 2);
         stepper.move(deepest);

@@ -1,0 +1,3 @@
+"""What ``from corpus_star import *`` binds."""
+
+star_value = 41
