@@ -199,3 +199,13 @@ def test_the_command_line_reports_a_script_that_does_not_compile_as_python3(tmp_
     assert got.returncode == expected.returncode == 1
     assert got.stderr.splitlines()[-1] == expected.stderr.splitlines()[-1]
     assert os.path.exists(tmp_path / "bad.py")
+
+
+def test_an_exit_code_whose_str_runs_on_the_vm_is_not_recorded_as_steps(tmp_path):
+    path = tmp_path / "odd_exit.py"
+    path.write_text("import sys\nclass Code:\n    def __str__(self):\n        return 'custom'\nsys.exit(Code())\n")
+    result = trace_script(str(path))
+    assert result.exception.message == "custom" and result.exit_status == 1
+    assert {step.function for step in result.steps} == {"<module>", "Code"}  # the class body, not __str__
+    expected = python3(path)
+    assert (terminal_text(result), result.exit_status) == (expected.stdout, expected.returncode)

@@ -194,7 +194,8 @@ def _run_script_traced(code, module: types.ModuleType, recorder: TraceRecorder,
             result.truncated = True
         except SystemExit as exit:
             result.exit_status = exit_status(exit.code)
-            result.exception = TraceException("SystemExit", _message(exit))
+            message = recorder.guarded(lambda: _message(exit), f"<message stopped after {REPR_STEP_BUDGET} steps>")
+            result.exception = TraceException("SystemExit", message)
         except Exception as error:
             result.exit_status = 1
             result.exception = _described(error, recorder)
