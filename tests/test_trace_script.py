@@ -127,13 +127,18 @@ def test_the_host_main_module_and_path_are_restored(tmp_path):
 
 
 def test_a_script_imports_its_sibling_modules_which_are_traced_too(tmp_path):
-    (tmp_path / "helper.py").write_text("GREETING = 'hi'\n")
+    # A name of its own: the module stays in this process's sys.modules (as after trace_call), and
+    # another test's program imports a module called helper.
+    (tmp_path / "script_sibling.py").write_text("GREETING = 'hi'\n")
     path = tmp_path / "main.py"
-    path.write_text("import helper\nprint(helper.GREETING, helper.__name__)\n")
-    result = trace_script(str(path))
-    assert result.stdout == "hi helper\n" and result.exit_status == 0
-    helper_steps = [step for step in result.steps if step.depth == 1]
-    assert helper_steps and {step.file for step in helper_steps} == {str(tmp_path / "helper.py")}
+    path.write_text("import script_sibling\nprint(script_sibling.GREETING, script_sibling.__name__)\n")
+    try:
+        result = trace_script(str(path))
+    finally:
+        sys.modules.pop("script_sibling", None)
+    assert result.stdout == "hi script_sibling\n" and result.exit_status == 0
+    sibling_steps = [step for step in result.steps if step.depth == 1]
+    assert sibling_steps and {step.file for step in sibling_steps} == {str(tmp_path / "script_sibling.py")}
 
 
 def test_the_unsaved_source_is_traced_not_the_disk(tmp_path):
