@@ -55,10 +55,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_trace(args: argparse.Namespace) -> int:
-    from bytelens.vm import CompileError, trace_call
+    from bytelens.vm import CompileError, trace_call, trace_script
 
     try:
-        result = trace_call(args.file, args.call, max_steps=args.max_steps)
+        if args.call is None:
+            result = trace_script(args.file, max_steps=args.max_steps)
+        else:
+            result = trace_call(args.file, args.call, max_steps=args.max_steps)
     except CompileError as error:
         _print_compile_error(error)
         return 1
@@ -133,9 +136,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER)
     run.set_defaults(run=_cmd_run)
 
-    trace = commands.add_parser("trace", help="run FILE, then trace one call step by step")
+    trace = commands.add_parser("trace", help="trace FILE run as a script, or run it and trace one call, "
+                                              "step by step")
     trace.add_argument("file")
-    trace.add_argument("--call", required=True, help="the call to trace, e.g. 'fib(5)'")
+    trace.add_argument("--call", help="the call to trace after the module body ran, e.g. 'fib(5)' "
+                                      "(without it, the module body is traced, run as __main__)")
     trace.add_argument("--format", choices=("text", "json"), default="text")
     trace.add_argument("--max-steps", type=int, default=10_000, help="step budget (default 10000)")
     trace.add_argument("--explain", action="store_true",

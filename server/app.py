@@ -397,7 +397,7 @@ async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list
     if document is None or not ls.settings.code_lens:
         return []
     found = await ls.functions_of(document)
-    result = []
+    result = await _script_lens(ls, document)
     for function in found:
         outcome = ls.outcomes.get((uri, function.qualname))
         position = ast_to_lsp(document.lines, function.line, function.column, ls.encoding)
@@ -411,6 +411,21 @@ async def on_code_lens(ls: BytelensServer, params: types.CodeLensParams) -> list
     return result
 
 
+async def _script_lens(ls: BytelensServer, document: Document) -> list[types.CodeLens]:
+    """"▷ Trace this file" on line 1, for a file whose current text compiles and has module code."""
+    await ls.compiler.wait(document.uri)
+    compiled = document.compilation
+    if compiled is None or not compiled.ok or compiled.version != document.version:
+        return []
+    if not await ls.run_off_loop(lenses.has_module_code, compiled.text):
+        return []
+    outcome = ls.outcomes.get((document.uri, lenses.SCRIPT_KEY))
+    start = types.Position(0, 0)
+    return [types.CodeLens(range=types.Range(start, start), command=types.Command(
+        title=lenses.script_title(outcome.summary if outcome else None), command=TRACE_COMMAND,
+        arguments=[lenses.script_arguments(document.uri)]))]
+
+
 # --- commands -------------------------------------------------------------------------------------
 
 
@@ -420,15 +435,16 @@ async def trace_command(ls: BytelensServer, arguments: Any) -> dict[str, Any]:
     except ValueError as error:
         raise JsonRpcInvalidParams(f"{TRACE_COMMAND}: {error}") from None
     request = _trace_request(ls, parsed)
-    ls.log(f"tracing {parsed.call} in {parsed.uri} (at most {request.max_steps} steps, "
-           f"{request.time_limit:g} s, {request.memory_limit} MB)")
+    ls.log(f"tracing {'the whole file' if parsed.script else parsed.call} in {parsed.uri} (at most "
+           f"{request.max_steps} steps, {request.time_limit:g} s, {request.memory_limit} MB)")
     started = time.perf_counter()
     outcome = await ls.tracer.run(request)
     elapsed = time.perf_counter() - started
     ls.log(f"{outcome.summary} ({elapsed:.2f} s)",
            types.MessageType.Warning if outcome.error else types.MessageType.Log)
-    if parsed.function and parsed.uri in ls.documents:
-        ls.outcomes[(parsed.uri, parsed.function)] = outcome
+    lens = lenses.SCRIPT_KEY if parsed.script else parsed.function
+    if lens and parsed.uri in ls.documents:
+        ls.outcomes[(parsed.uri, lens)] = outcome
         ls.refresh_lenses()
     return outcome.to_json()
 
@@ -443,7 +459,7 @@ def _trace_request(ls: BytelensServer, parsed: commands.TraceArguments) -> traci
     else:
         raise JsonRpcInvalidParams(f"{TRACE_COMMAND}: {parsed.uri} is neither an open document nor a file")
     return tracing.TraceRequest(
-        path=path or parsed.uri, call=parsed.call, source=source,
+        path=path or parsed.uri, call=parsed.call or "", source=source, script=parsed.script,
         max_steps=parsed.max_steps or ls.settings.max_steps, time_limit=ls.settings.time_limit,
         memory_limit=ls.settings.memory_limit, cwd=_working_directory(ls, path))
 

@@ -18,10 +18,13 @@ from bytelens.vm.isa.disassembler import explained_disassembly_map, legend_pictu
 @dataclass(frozen=True)
 class TraceArguments:
     uri: str
-    call: str
+    #: The call expression; None for a whole-file trace (``script``).
+    call: Optional[str]
     function: Optional[str] = None
     line: Optional[int] = None
     max_steps: Optional[int] = None
+    #: Trace the whole file run as ``__main__`` instead of a call.
+    script: bool = False
 
 
 def as_dict(raw: Any) -> dict:
@@ -48,12 +51,17 @@ def _string(data: dict, key: str, *, required: bool) -> Optional[str]:
 def parse_trace_arguments(raw: Any) -> TraceArguments:
     data = as_dict(raw)
     uri = _string(data, "uri", required=True)
-    if data.get("call") is None:
+    script = data.get("script", False)
+    if not isinstance(script, bool):
+        raise ValueError("\"script\" must be true or false")
+    if script and data.get("call") is not None:
+        raise ValueError("a whole-file trace (\"script\": true) takes no \"call\"")
+    if not script and data.get("call") is None:
         template = data.get("template")
         hint = f" (starting from {template})" if isinstance(template, str) else ""
         raise ValueError(f"\"call\" is required: the client asks the user for a call expression{hint} "
                          "and sends the command with it")
-    call = _string(data, "call", required=True)
+    call = None if script else _string(data, "call", required=True)
     line = data.get("line")
     if line is not None and (isinstance(line, bool) or not isinstance(line, int) or line < 0):
         raise ValueError("\"line\" must be a 0-based line number")
@@ -61,7 +69,7 @@ def parse_trace_arguments(raw: Any) -> TraceArguments:
     if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, int)
                                   or not 1 <= max_steps <= MAX_STEPS_LIMIT):
         raise ValueError(f"\"maxSteps\" must be an integer from 1 to {MAX_STEPS_LIMIT}")
-    return TraceArguments(uri, call, _string(data, "function", required=False), line, max_steps)
+    return TraceArguments(uri, call, _string(data, "function", required=False), line, max_steps, script)
 
 
 def parse_disassemble_arguments(raw: Any) -> str:

@@ -13,12 +13,17 @@ and ``**kwargs`` need none); otherwise the first docstring example ``>>> f(3)`` 
 function is used; otherwise the client asks the user, starting from the template (``f(a, b)``).
 Coroutine functions always ask (``asyncio.run(f())`` is only a template: the module may not have
 imported asyncio).
+
+A file with module-level code of its own (more than definitions, imports and a docstring: a
+learner's script, or an ``if __name__ == "__main__":`` block) also gets "▷ Trace this file" on its
+first line, which traces the module body run as ``__main__`` (``script_arguments``).
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Iterator, Optional, Union
 
@@ -28,6 +33,12 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 TRACE_MARK = "▷"
 #: A partial lens's title ends with this: the file does not compile, so the trace will refuse.
 PARTIAL_SUFFIX = " (partial: the file does not compile)"
+#: The whole-file lens's title before a run.
+SCRIPT_TITLE = f"{TRACE_MARK} Trace this file"
+#: The whole-file lens's key among the last outcomes (no function's qualname can be this).
+SCRIPT_KEY = "<module>"
+#: Module-level statements that only define or import: a file of these alone has nothing to trace.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Pass)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,28 @@ def find_functions(source: str) -> Optional[list[TracedFunction]]:
     _Finder(found).scan(tree.body, prefix="", reach=None)
     found.sort(key=lambda f: (f.line, f.column))
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def has_module_code(source: str) -> bool:
+    """Whether ``source`` does something at module level besides defining and importing (and its
+    docstring): what makes tracing the whole file worth a lens. False when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    body = tree.body[1:] if ast.get_docstring(tree, clean=False) is not None else tree.body
+    return any(not isinstance(statement, _DEFINITIONS) for statement in body)
+
+
+def script_arguments(uri: str) -> dict:
+    """The whole-file lens's ``bytelens.trace`` arguments (docs/protocol.md)."""
+    return {"uri": uri, "script": True, "line": 0}
+
+
+def script_title(outcome: Optional[str] = None) -> str:
+    """The whole-file lens's title: the last run's outcome, else what a click will run."""
+    return outcome or SCRIPT_TITLE
 
 
 def marked_partial(found: list[TracedFunction]) -> list[TracedFunction]:

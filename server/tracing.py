@@ -44,12 +44,20 @@ SHUTTING_DOWN = "stopped: the server is shutting down"
 @dataclass(frozen=True)
 class TraceRequest:
     path: str
+    #: The call expression; ignored for a whole-file trace (``script``).
     call: str
     source: Optional[str]
     max_steps: int
     time_limit: float
     memory_limit: int
     cwd: Optional[str] = None
+    #: Trace the file's module body run as ``__main__`` (``trace_script``) instead of a call.
+    script: bool = False
+
+    @property
+    def label(self) -> str:
+        """What the summary and the errors name: the call, or the script's file name."""
+        return os.path.basename(self.path) if self.script else self.call.strip()
 
 
 @dataclass(frozen=True)
@@ -83,12 +91,16 @@ def check_call(call: str) -> Optional[str]:
 
 
 def summarize(call: str, trace: dict[str, Any]) -> str:
-    """``f(3) -> 6 · 41 steps``, ``f(0) raised ZeroDivisionError · 9 steps``, or the budget note."""
+    """``f(3) -> 6 · 41 steps``, ``f(0) raised ZeroDivisionError · 9 steps``, or the budget note;
+    for a script, ``hello.py exited with status 0 · 41 steps`` (or how it raised, or the note)."""
     steps = (trace.get("stats") or {}).get("steps", len(trace.get("steps") or ()))
     counted = f"{steps} step" if steps == 1 else f"{steps} steps"
     if trace.get("truncated"):
         return f"{call} stopped at the step budget · {counted}"
     exception = trace.get("exception")
+    status = trace.get("exit_status")
+    if isinstance(status, int) and not (isinstance(exception, dict) and exception.get("type") != "SystemExit"):
+        return f"{call} exited with status {status} · {counted}"
     if exception:
         kind = exception.get("type", "an exception") if isinstance(exception, dict) else str(exception)
         return f"{call} raised {kind} · {counted}"
@@ -110,9 +122,10 @@ class TraceRunner:
         self._stopping = False
 
     async def run(self, request: TraceRequest) -> TraceOutcome:
-        """Trace ``request.call`` in a fresh worker; cancelling this coroutine stops the worker."""
-        call = request.call.strip()
-        problem = check_call(call)
+        """Trace ``request.call`` (or the whole file) in a fresh worker; cancelling this coroutine
+        stops the worker."""
+        call = request.label
+        problem = None if request.script else check_call(call)
         if problem is not None:
             return failure(call, problem)
         if self._queued >= self._capacity:
@@ -127,6 +140,7 @@ class TraceRunner:
 
     async def _run(self, request: TraceRequest, call: str) -> TraceOutcome:
         payload = json.dumps({"path": request.path, "source": request.source, "call": call,
+                              "script": request.script,
                               "maxSteps": request.max_steps, "memoryLimit": request.memory_limit,
                               "timeLimit": request.time_limit, "serverPid": os.getpid()}).encode("utf-8")
         with tempfile.TemporaryFile() as errors:

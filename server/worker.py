@@ -1,7 +1,7 @@
 """The trace worker: ``python -P -m bytelens.server.worker``, one trace per process pair.
 
 This process is the trace's *supervisor* and never runs user code. It reads one JSON request on
-stdin (``path``, ``source``, ``call``, ``maxSteps``, ``memoryLimit`` in MB, ``timeLimit`` in
+stdin (``path``, ``source``, ``call``, ``script`` (trace the whole file, not ``call``), ``maxSteps``, ``memoryLimit`` in MB, ``timeLimit`` in
 seconds, ``serverPid``), imports bytelens, becomes a child subreaper (``containment.py``) and forks
 the *tracer*, which lowers its limits and runs the program. It writes ``ready`` on stdout once the
 tracer is running (the time limit counts from then), then one answer:
@@ -76,11 +76,14 @@ def _set_limits(memory_mb: int, time_limit: float) -> None:
 
 
 def _trace(request: dict[str, Any]) -> dict[str, Any]:
-    from bytelens.vm import CompileError, trace_call
+    from bytelens.vm import CompileError, trace_call, trace_script
 
     try:
-        result = trace_call(request["path"], request["call"], max_steps=request["maxSteps"],
-                            source=request.get("source"))
+        if request.get("script"):
+            result = trace_script(request["path"], max_steps=request["maxSteps"], source=request.get("source"))
+        else:
+            result = trace_call(request["path"], request["call"], max_steps=request["maxSteps"],
+                                source=request.get("source"))
     except CompileError as error:
         return {"error": f"the file does not compile: {error.msg} (line {error.lineno})"}
     except MemoryError:

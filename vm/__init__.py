@@ -9,7 +9,7 @@ Its subpackages are layers, each importing only those below it (tests/test_layer
 5. ``host``: the bridge to CPython (host frames, ``sys.settrace``, imports, intrinsics);
 6. ``fast``: runs of instructions compiled into Python functions;
 7. ``machine`` (one module): the runtime with the host bridge and the fast paths plugged in;
-8. ``trace``: one call run on the VM and recorded step by step.
+8. ``trace``: one call, or a whole script, run on the VM and recorded step by step.
 
 Beside them: ``hostbuiltins`` (the builtins every module of the VM uses, below all layers), and two
 drivers above all of them, ``check`` (``bytelens check``) and ``runner`` (``bytelens run``).
@@ -40,6 +40,7 @@ _EXPORTS = {
     "run_module": "machine",
     "call": "machine",
     "trace_call": "trace.trace_call",
+    "trace_script": "trace.trace_call",
     "TraceResult": "trace.trace_call",
 }
 

@@ -1,10 +1,15 @@
-"""``trace_call``: run a file's module body on the VM, then one call expression traced step by step.
+"""``trace_call``: run a file's module body on the VM, then one call expression traced step by step;
+``trace_script``: the module body itself traced, run as ``__main__``.
 
 What ``bytelens trace FILE --call EXPR`` and the language server's trace worker use. The module body
 runs untraced, as if the file were imported (its module name is the file's stem, so an ``if
 __name__ == "__main__":`` block does not run; the file's folder is first on ``sys.path`` for its
 imports). Then EXPR, compiled by bytelens as an expression in the module's namespace, runs with the
 recorder (recorder.py) on the VM's tracing hook. The result is plain data (trace/records.py).
+
+``bytelens trace FILE`` without ``--call`` traces the module body instead, run as ``python3 FILE``
+runs a script (a learner's first programs have no functions to call): it is ``__main__``, and how
+it ends is an exit status as CPython's would be (``ScriptTraceResult``).
 
 While the program runs, its stdout and stderr go to one capped buffer (what the trace shows as
 ``stdout``), its stdin is empty, and the garbage collector is off during the traced call: recording
@@ -24,7 +29,9 @@ import traceback
 import types
 import warnings
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from dataclasses import dataclass
+from importlib.machinery import SourceFileLoader
+from typing import Any, Iterator, Optional
 
 from bytelens.vm import machine  # noqa: F401  (the VM assembled)
 from bytelens.vm.compiler.diagnostics import CompileError
@@ -38,7 +45,7 @@ from bytelens.vm.runtime.modules import run_code
 from bytelens.vm.trace.recorder import REPR_STEP_BUDGET, TraceBudgetExhausted, TraceRecorder
 from bytelens.vm.trace.records import TraceException, TraceResult
 
-__all__ = ["trace_call", "TraceResult"]
+__all__ = ["trace_call", "trace_script", "TraceResult", "ScriptTraceResult"]
 
 #: Most characters of output a trace keeps.
 OUTPUT_LIMIT = 64 * 1024
@@ -104,13 +111,131 @@ def trace_call(path: str, call: str, *, max_steps: Optional[int] = 10_000,
             result.exception = describe_exception(error)
             result.stdout = output.getvalue()
             return result
-        recorder = TraceRecorder(max_steps, home_file=path, inert_types=_vm_inert_types(),
-                                 address_types=_vm_address_types())
+        recorder = _new_recorder(max_steps, path)
         _evaluate_traced(expression, module, recorder, result)
         result.steps = recorder.build()
         result.stats = recorder.stats
     result.stdout = output.getvalue()
     return result
+
+
+@dataclass
+class ScriptTraceResult(TraceResult):
+    """A trace of a whole script: ``call`` is the script's file name, ``result`` stays None, and
+    how the run ended is ``exit_status``, as ``python3 FILE`` would exit (None when cut short)."""
+
+    exit_status: Optional[int] = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The trace object, with ``exit_status`` added (docs/trace-format.md, "A script trace")."""
+        data = super().to_json()
+        data["exit_status"] = self.exit_status
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, call: str = "", file: str = "") -> "ScriptTraceResult":
+        result = super().from_json(data, call=call, file=file)
+        result.exit_status = data.get("exit_status")
+        return result
+
+    def outcome_lines(self, *, budget_hint: str = "") -> list[str]:
+        """The call trace's outcome with the exit status in place of a result: ``exit status 0``,
+        or ``raised ...`` and its traceback then ``exit status 1``; the budget note alone when cut."""
+        if self.exception is None and not self.truncated:
+            return [f"exit status {self.exit_status}"]
+        lines = super().outcome_lines(budget_hint=budget_hint)
+        if self.exit_status is not None:
+            lines.append(f"exit status {self.exit_status}")
+        return lines
+
+    def outcome(self) -> str:
+        """``exited with status 0``, ``raised ZeroDivisionError``, ``stopped after 10000 steps``."""
+        if self.exit_status is not None and (self.exception is None or self.exception.type == "SystemExit"):
+            return f"exited with status {self.exit_status}"
+        return super().outcome()
+
+    def format_text(self) -> str:
+        header, rest = super().format_text().split("\n", 1)
+        return f"trace of {self.file} run as __main__\n{rest}"
+
+
+def trace_script(path: str, *, max_steps: Optional[int] = 10_000,
+                 source: Optional[str] = None) -> ScriptTraceResult:
+    """Trace ``path``'s module body run as ``__main__``, as ``python3 FILE`` runs it, within
+    ``max_steps`` steps.
+
+    ``source`` is the file's text when it differs from the disk. A file that does not compile raises
+    ``CompileError``. The first step is the module's first instruction; an uncaught exception is the
+    result's ``exception`` (exit status 1), ``SystemExit`` gives its status and CPython's no traceback.
+    ``max_steps=None`` records every step.
+    """
+    if max_steps is not None and max_steps < 1:
+        raise ValueError("max_steps must be at least 1")
+    # CPython (3.9 on) gives a script an absolute __file__ and compiles it under that name.
+    absolute = os.path.abspath(path)
+    result = ScriptTraceResult(call=os.path.basename(path), file=path, max_steps=max_steps)
+    code = compile_source(_read(path) if source is None else source, absolute)
+    output = CappedOutput()
+    with _running_as_main(path, output) as module:
+        recorder = _new_recorder(max_steps, absolute)
+        _run_script_traced(code, module, recorder, result)
+        result.steps = recorder.build()
+        result.stats = recorder.stats
+    result.stdout = output.getvalue()
+    return result
+
+
+def _run_script_traced(code, module: types.ModuleType, recorder: TraceRecorder,
+                       result: ScriptTraceResult) -> None:
+    with _recording(recorder):
+        try:
+            _run_module_body(code, module)
+        except TraceBudgetExhausted:
+            result.truncated = True
+        except SystemExit as exit:
+            result.exit_status = exit_status(exit.code)
+            message = recorder.guarded(lambda: _message(exit), f"<message stopped after {REPR_STEP_BUDGET} steps>")
+            result.exception = TraceException("SystemExit", message)
+        except Exception as error:
+            result.exit_status = 1
+            result.exception = _described(error, recorder)
+        else:
+            result.exit_status = 0
+
+
+def exit_status(code: object) -> int:
+    """The process status ``sys.exit(code)`` gives, as CPython's ``_Py_HandleSystemExit`` decides
+    it: None is 0, an int is itself (as the system keeps it, 0 to 255), anything else is 1 (CPython
+    prints it on stderr)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+@contextmanager
+def _running_as_main(path: str, output: CappedOutput) -> Iterator[types.ModuleType]:
+    """A fresh ``__main__`` module with the globals CPython gives a script, in ``sys.modules``
+    while the block runs (the host's own ``__main__`` is put back after), in the program's
+    environment (``_program_environment``)."""
+    absolute = os.path.abspath(path)
+    module = types.ModuleType("__main__")
+    module.__dict__.update({
+        "__file__": absolute, "__cached__": None, "__package__": None, "__spec__": None,
+        "__annotations__": {}, "__builtins__": sys.modules["builtins"],
+        "__loader__": SourceFileLoader("__main__", absolute),
+    })
+    host_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        with _program_environment(path, output):
+            yield module
+    finally:
+        if host_main is not None:
+            sys.modules["__main__"] = host_main
+        elif sys.modules.get("__main__") is module:
+            del sys.modules["__main__"]
 
 
 def _read(path: str) -> bytes:
@@ -140,25 +265,43 @@ def _evaluate_traced(expression, module: types.ModuleType, recorder: TraceRecord
     The result's repr and the exception's message are rendered while the hook is still set, so a
     ``__repr__`` or ``__str__`` written in Python runs on the VM under the recorder's repr budget.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    previous = set_trace_hook(recorder)
-    try:
+    with _recording(recorder):
         try:
             value = _run_expression(expression, module)
         except TraceBudgetExhausted:
             result.truncated = True
         except (Exception, SystemExit) as error:
-            result.exception = recorder.guarded(
-                lambda: describe_exception(error),
-                TraceException(type(error).__name__, f"<message stopped after {REPR_STEP_BUDGET} steps>"))
+            result.exception = _described(error, recorder)
         else:
             result.result = recorder.guarded(lambda: recorder.result_repr(value),
                                              f"<repr stopped after {REPR_STEP_BUDGET} steps>")
+
+
+def _new_recorder(max_steps: Optional[int], home_file: str) -> TraceRecorder:
+    return TraceRecorder(max_steps, home_file=home_file, inert_types=_vm_inert_types(),
+                         address_types=_vm_address_types())
+
+
+@contextmanager
+def _recording(recorder: TraceRecorder) -> Iterator[None]:
+    """``recorder`` on the VM's hook, the garbage collector off, while the block runs."""
+    collecting = gc.isenabled()
+    gc.disable()
+    previous = set_trace_hook(recorder)
+    try:
+        yield
     finally:
         set_trace_hook(previous)
         if collecting:
             gc.enable()
+
+
+def _described(error: BaseException, recorder: TraceRecorder) -> TraceException:
+    """``describe_exception`` while the hook is set: a ``__str__`` written in Python runs on the VM
+    under the recorder's repr budget."""
+    return recorder.guarded(
+        lambda: describe_exception(error),
+        TraceException(type(error).__name__, f"<message stopped after {REPR_STEP_BUDGET} steps>"))
 
 
 def describe_exception(error: BaseException) -> TraceException:
@@ -192,39 +335,49 @@ def _drop_internal_frames(formatted: traceback.TracebackException, seen: set[int
 
 @contextmanager
 def _running_as_module(path: str, output: CappedOutput) -> Iterator[types.ModuleType]:
-    """A fresh module named after the file, registered while the block runs, with the file's folder
-    first on ``sys.path`` and its modules importing through the VM, output captured, stdin empty,
-    ``sys.argv`` set, and ``sys._getframe`` and ``warnings.warn`` walking the program's logical
-    stack as under ``bytelens run`` (logging's function names, ``inspect.stack()``, warnings' stack
-    levels show the program's frames, not the VM's machinery)."""
+    """A fresh module named after the file, registered while the block runs, in the program's
+    environment (``_program_environment``)."""
     name = os.path.splitext(os.path.basename(path))[0] or "__trace__"
-    folder = os.path.dirname(os.path.realpath(path))
     module = types.ModuleType(name)
     module.__file__ = os.path.abspath(path)
     module.__builtins__ = sys.modules["builtins"]
     # Registered only under a free name: ``import random`` from a file called random.py finds the
     # module already imported, in CPython too, and host code must keep getting that one.
     register = name not in sys.modules
+    if register:
+        sys.modules[name] = module
+    try:
+        with _program_environment(path, output):
+            yield module
+    finally:
+        if register and sys.modules.get(name) is module:
+            del sys.modules[name]
+
+
+@contextmanager
+def _program_environment(path: str, output: CappedOutput) -> Iterator[None]:
+    """While the block runs: the file's folder first on ``sys.path`` and its modules importing
+    through the VM, output captured, stdin empty, ``sys.argv`` set, and ``sys._getframe`` and
+    ``warnings.warn`` walking the program's logical stack as under ``bytelens run`` (logging's
+    function names, ``inspect.stack()``, warnings' stack levels show the program's frames, not the
+    VM's machinery)."""
+    folder = os.path.dirname(os.path.realpath(path))
     saved = (sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin)
     saved_stack_walkers = (sys._getframe, warnings.warn, sys.settrace, sys.gettrace, sys.setprofile,
                            sys.getprofile)
     sys.path.insert(0, folder)
-    if register:
-        sys.modules[name] = module
     sys.argv = [path]
     sys.stdout = sys.stderr = output
     sys.stdin = io.StringIO("")
     finder = install_importer([folder])
     hostframes.install()
     try:
-        yield module
+        yield
     finally:
         (sys._getframe, warnings.warn, sys.settrace, sys.gettrace, sys.setprofile,
          sys.getprofile) = saved_stack_walkers
         uninstall_importer(finder)
         sys.path[:], sys.argv, sys.stdout, sys.stderr, sys.stdin = saved
-        if register and sys.modules.get(name) is module:
-            del sys.modules[name]
 
 
 def _run_module_body(code, module: types.ModuleType) -> None:

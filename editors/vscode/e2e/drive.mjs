@@ -75,6 +75,11 @@ async function run() {
         await checkCache();
         return;
     }
+    if (process.env.E2E_ONLY === 'script') {
+        await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Yes, I trust the authors' }).click();
+        await checkScriptTrace();
+        return;
+    }
 
     // Restricted Mode: the workspace's interpreter setting is ignored and tracing is refused.
     await page.locator('.monaco-dialog-box').getByRole('button', { name: "No, I don't trust the authors" }).click();
@@ -227,6 +232,31 @@ async function checkDiagnostics() {
 /** A file with two errors in different functions and a warning between them (workspace/broken.py):
  * every diagnostic in Problems, and a hover in its correct function. The test compares the
  * Problems text printed here with CPython (tests/test_vscode_broken_buffers.py). */
+/** "▷ Trace this file" on script.py's first line opens the panel with the module body's steps. */
+async function checkScriptTrace() {
+    await openFile('script.py');
+    const lens = group('script.py').locator('.codelens-decoration a', { hasText: 'Trace this file' });
+    await lens.waitFor({ timeout: SERVER_TIMEOUT });
+    log('a script shows the "Trace this file" lens');
+    await lens.click();
+    const frame = await traceFrame();
+    const summary = await frame.locator('#summary').innerText();
+    assert.match(summary, /^script\.py exited with status 0 · \d+ steps$/, `unexpected summary: ${summary}`);
+    const total = Number(summary.match(/(\d+) steps/)[1]);
+    assert.equal(await frame.locator('#position').innerText(), `1 / ${total}`);
+    const first = { where: await frame.locator('#where').innerText(), instruction: await frame.locator('#instruction').innerText() };
+    const frames = await frame.locator('#frames li code').allInnerTexts();
+    assert.deepEqual(frames, [first.where], `the call stack at step 1 is the module alone: ${frames}`);
+    assert.match(await frame.locator('#stdout').innerText(), /added 3 total 6\s+done: 6/);
+    assert.match(await frame.locator('#outcome').innerText(), /exit status 0/);
+    await frame.locator('button[data-move="last"]').click();
+    await frame.locator('#position', { hasText: `${total} / ${total}` }).waitFor();
+    const last = await frame.locator('#instruction').innerText();
+    console.log(`  drive: script trace ${JSON.stringify({ summary, first, last })}`);
+    log(`the script's trace opened at step 1 (${first.where}: ${first.instruction}) and ends at ${last}`);
+    await shot('trace-script');
+}
+
 async function checkBrokenBuffers() {
     await openFile('broken.py');
     const editor = group('broken.py').locator('.monaco-editor');

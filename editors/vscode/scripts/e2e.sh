@@ -13,6 +13,7 @@
 #   CHROMIUM          the browser (default: /usr/bin/chromium, installed with apt-get when missing)
 #   E2E_ONLY          broken-buffers: only the broken-buffer checks (tests/test_vscode_broken_buffers.py)
 #                     cache: only the cache checks (tests/test_vscode_cache.py)
+#                     script: only the whole-file trace of script.py (tests/test_vscode_script.py)
 set -euo pipefail
 
 EXTENSION="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

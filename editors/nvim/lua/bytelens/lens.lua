@@ -2,7 +2,8 @@
 ---
 --- Neovim asks for code lenses only when told to, so each attached buffer gets autocmds that call
 --- `vim.lsp.codelens.refresh`. Each lens carries the arguments of `bytelens.trace`
---- (docs/protocol.md): `{uri, function, line, call|null, template}`.
+--- (docs/protocol.md): `{uri, function, line, call|null, template}`, or for the "▷ Trace this file"
+--- lens on line 1 `{uri, script = true, line = 0}`.
 local client = require('bytelens.client')
 local config = require('bytelens.config')
 
@@ -134,7 +135,7 @@ function M.enclosing(lenses, lines, line)
   local candidates = {}
   for _, lens in ipairs(lenses) do
     local arguments = M.trace_arguments(lens)
-    if arguments then
+    if arguments and arguments.script ~= true then -- the file's lens encloses no function
       table.insert(candidates, { line = lens.range.start.line, arguments = arguments })
     end
   end

@@ -3,7 +3,8 @@
 --- Two ways in: `:BytelensTrace [call]` (the function around the cursor) and a trace lens run with
 --- `vim.lsp.codelens.run()` (Neovim hands the lens's command to `vim.lsp.commands['bytelens.trace']`,
 --- which is `from_lens` below). A lens whose `call` is null needs a call from the user; the
---- prompt is prefilled with the lens's `template`.
+--- prompt is prefilled with the lens's `template`. The "▷ Trace this file" lens (`script = true`)
+--- needs nothing: the server traces the whole file, run as `__main__`.
 local client = require('bytelens.client')
 local lens = require('bytelens.lens')
 
@@ -29,12 +30,24 @@ local function ask_call(arguments, callback)
   end)
 end
 
---- Send `bytelens.trace` with `arguments` (whose `call` is set) and show what comes back.
+--- What a trace of `arguments` is called: its call, or for a whole-file trace the file's name.
+---@param arguments table
+---@param bufnr integer
+---@return string
+local function label(arguments, bufnr)
+  if arguments.script == true then
+    return vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t')
+  end
+  return arguments.call
+end
+
+--- Send `bytelens.trace` with `arguments` (whose `call` is set, or `script`) and show what comes back.
 ---@param lsp_client vim.lsp.Client
 ---@param bufnr integer  the traced source buffer
 ---@param arguments table
 local function send(lsp_client, bufnr, arguments)
-  client.notify('tracing ' .. arguments.call .. ' ...')
+  local traced = label(arguments, bufnr)
+  client.notify('tracing ' .. traced .. ' ...')
   client.execute(lsp_client, 'bytelens.trace', { arguments }, function(err, result)
     client.refresh_lenses(bufnr)
     if err then
@@ -47,23 +60,28 @@ local function send(lsp_client, bufnr, arguments)
     end
     if not is_blank(result.error) or type(result.trace) ~= 'table' then
       client.notify(
-        arguments.call .. ': ' .. tostring(is_blank(result.error) and 'no trace' or result.error),
+        traced .. ': ' .. tostring(is_blank(result.error) and 'no trace' or result.error),
         vim.log.levels.ERROR
       )
       return
     end
     require('bytelens.trace_view').show(result, bufnr)
-    client.notify(tostring(is_blank(result.summary) and arguments.call or result.summary))
+    client.notify(tostring(is_blank(result.summary) and traced or result.summary))
   end, bufnr)
 end
 
---- Trace with the lens arguments `arguments`: use `call`, or the lens's own call, or ask.
+--- Trace with the lens arguments `arguments`: the whole file for a script lens; else use `call`,
+--- or the lens's own call, or ask.
 ---@param lsp_client vim.lsp.Client
 ---@param bufnr integer
 ---@param arguments table
 ---@param call string|nil
 local function run(lsp_client, bufnr, arguments, call)
   arguments = vim.deepcopy(arguments)
+  if arguments.script == true then
+    send(lsp_client, bufnr, arguments)
+    return
+  end
   if not is_blank(call) then
     arguments.call = call
   end

@@ -1,7 +1,9 @@
 /**
  * `bytelens.traceFunction`: what a trace lens (or the palette) runs. It checks workspace trust
  * (before asking anything; the server request checks it again), asks for the call when the lens
- * has none, has the server trace it, and shows the trace panel.
+ * has none, has the server trace it, and shows the trace panel. The "▷ Trace this file" lens runs
+ * it too, with `script: true`: the server traces the whole file, run as `__main__`, and nothing is
+ * asked.
  */
 
 import * as vscode from 'vscode';
@@ -12,11 +14,14 @@ import { TracePanel } from './tracePanel';
 import {
     SERVER_TRACE_COMMAND,
     TRACE_FUNCTION_COMMAND,
+    ScriptLensArguments,
     TraceCommandResult,
     TraceLensArguments,
     checkTraceCommandResult,
     functionAt,
+    isScriptLensArguments,
     isTraceLensArguments,
+    scriptName,
 } from './traceTypes';
 
 export class TraceCommand {
@@ -38,6 +43,9 @@ export class TraceCommand {
         if (!this.trustGate.admits(SERVER_TRACE_COMMAND)) {
             return undefined;
         }
+        if (isScriptLensArguments(lensArguments)) {
+            return this.traceAndShow(lensArguments, scriptName(lensArguments.uri));
+        }
         const args = isTraceLensArguments(lensArguments) ? lensArguments : await this.functionAtCursor();
         if (!args) {
             return undefined;
@@ -46,12 +54,20 @@ export class TraceCommand {
         if (call === undefined) {
             return undefined;
         }
-        const result = await this.trace({ ...args, call });
+        return this.traceAndShow({ ...args, call }, call);
+    }
+
+    /** Has the server trace `args` (a call, or the whole file) and shows the result in the panel. */
+    private async traceAndShow(
+        args: (TraceLensArguments & { call: string }) | ScriptLensArguments,
+        what: string,
+    ): Promise<TraceCommandResult | undefined> {
+        const result = await this.trace(args, what);
         if (!result) {
             return undefined;
         }
         if (result.trace === null) {
-            void vscode.window.showErrorMessage(`bytelens could not trace ${call}: ${result.error}`);
+            void vscode.window.showErrorMessage(`bytelens could not trace ${what}: ${result.error}`);
         }
         const editor = await this.sourceEditor(args.uri);
         this.panel.show(result, editor);
@@ -68,9 +84,12 @@ export class TraceCommand {
         return undefined;
     }
 
-    private async trace(args: TraceLensArguments & { call: string }): Promise<TraceCommandResult | undefined> {
+    private async trace(
+        args: (TraceLensArguments & { call: string }) | ScriptLensArguments,
+        what: string,
+    ): Promise<TraceCommandResult | undefined> {
         const raw = await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `bytelens: tracing ${args.call}`, cancellable: true },
+            { location: vscode.ProgressLocation.Notification, title: `bytelens: tracing ${what}`, cancellable: true },
             async (_progress, token) => {
                 try {
                     return await this.server.executeCommand<unknown>(SERVER_TRACE_COMMAND, [args], token);
@@ -78,7 +97,7 @@ export class TraceCommand {
                     // A refusal has told the user already.
                     if (!token.isCancellationRequested && !(error instanceof CommandRefusedError)) {
                         const message = error instanceof ServerUnavailableError ? error.message : `${error}`;
-                        void vscode.window.showErrorMessage(`bytelens could not trace ${args.call}: ${message}`);
+                        void vscode.window.showErrorMessage(`bytelens could not trace ${what}: ${message}`);
                     }
                     return undefined;
                 }

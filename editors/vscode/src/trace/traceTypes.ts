@@ -22,6 +22,15 @@ export interface TraceLensArguments {
     maxSteps?: number;
 }
 
+/** The argument of the "▷ Trace this file" lens: trace the whole file, run as `__main__`. */
+export interface ScriptLensArguments {
+    uri: string;
+    script: true;
+    /** 0: the lens is on the file's first line. */
+    line: number;
+    maxSteps?: number;
+}
+
 export interface TraceBlock {
     type: string;
     handler: number;
@@ -126,6 +135,16 @@ export function isTraceLensArguments(value: unknown): value is TraceLensArgument
         isStringOrNull(value.call) &&
         typeof value.template === 'string'
     );
+}
+
+export function isScriptLensArguments(value: unknown): value is ScriptLensArguments {
+    return isObject(value) && typeof value.uri === 'string' && value.script === true && isInt(value.line);
+}
+
+/** What a whole-file trace of `uri` is called: the last part of its path, `hello.py` (as the server's `call`). */
+export function scriptName(uri: string): string {
+    const path = uri.split(/[?#]/)[0];
+    return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || uri;
 }
 
 function isBlock(value: unknown): value is TraceBlock {
