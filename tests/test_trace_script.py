@@ -214,3 +214,12 @@ def test_an_exit_code_whose_str_runs_on_the_vm_is_not_recorded_as_steps(tmp_path
     assert {step.function for step in result.steps} == {"<module>", "Code"}  # the class body, not __str__
     expected = python3(path)
     assert (terminal_text(result), result.exit_status) == (expected.stdout, expected.returncode)
+
+
+def test_the_command_line_explains_a_script_trace(tmp_path):
+    """``--explain`` reaches a script trace's text too (the two features met at the merge)."""
+    (tmp_path / "sum.py").write_text("total = 1 + 2\n")
+    got = run_bytelens("trace", "sum.py", "--explain", cwd=tmp_path)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.startswith("trace of sum.py run as __main__")
+    assert "BINARY_ADD popped 1 and 2 and pushed 3." in got.stdout

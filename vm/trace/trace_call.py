@@ -154,8 +154,8 @@ class ScriptTraceResult(TraceResult):
             return f"exited with status {self.exit_status}"
         return super().outcome()
 
-    def format_text(self) -> str:
-        header, rest = super().format_text().split("\n", 1)
+    def format_text(self, *, explain: bool = False) -> str:
+        header, rest = super().format_text(explain=explain).split("\n", 1)
         return f"trace of {self.file} run as __main__\n{rest}"
 
 
