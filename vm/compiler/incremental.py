@@ -36,8 +36,8 @@ from typing import Callable, Optional, Sequence
 
 from bytelens.vm.compiler.codegen.generator import generate_code
 from bytelens.vm.compiler.diagnostics import CompileError, Diagnostic
-from bytelens.vm.compiler.outline import Outline, Statement, declares_global, is_future_import, outline_of, \
-    statements_of
+from bytelens.vm.compiler.outline import Outline, Statement, declares_global, first_line, is_future_import, \
+    outline_of, statements_of
 from bytelens.vm.compiler.pipeline import compile_source
 from bytelens.vm.compiler.symtable import build_symtable
 from bytelens.vm.isa.code import CO_FUTURE_ANNOTATIONS, Code
@@ -274,12 +274,8 @@ def _grouped(body: Sequence[ast.stmt], statements: Sequence[Statement]) -> list[
     groups: list[list[ast.stmt]] = [[] for _ in statements]
     starts = [statement.start for statement in statements]
     for node in body:
-        groups[bisect.bisect_right(starts, _first_line(node) - 1) - 1].append(node)
+        groups[bisect.bisect_right(starts, first_line(node) - 1) - 1].append(node)
     return [tuple(group) for group in groups]
-
-
-def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
 
 
 def _definitions(body: Sequence[ast.stmt], code: Code, lines: Sequence[str]) -> Optional[dict[ast.stmt, Code]]:
@@ -289,7 +285,7 @@ def _definitions(body: Sequence[ast.stmt], code: Code, lines: Sequence[str]) -> 
     codes: dict[ast.stmt, Code] = {}
     for node in body:
         if isinstance(node, _DEFINITIONS):
-            found = made.get((_first_line(node), node.name))
+            found = made.get((first_line(node), node.name))
             if found is None:
                 return None
             codes[node] = found
@@ -307,7 +303,7 @@ def _drop_body(node: ast.stmt, lines: Sequence[str]) -> None:
     marks global in the module too, so that the module stores them with STORE_GLOBAL. They are
     kept as one ``global`` statement in a function nested in the body (not in the body itself,
     where a parameter of the same name would be an error)."""
-    text = "".join(lines[_first_line(node) - 1:node.end_lineno])
+    text = "".join(lines[first_line(node) - 1:node.end_lineno])
     names = set()
     if "global" in text:
         names = {name for statement in node.body for child in ast.walk(statement)

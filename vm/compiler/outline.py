@@ -45,7 +45,7 @@ def statements_of(body: list[ast.stmt], line_offset: int = 0) -> list[Statement]
     """The statements of a module's ``body``, lines counted from ``line_offset``."""
     found: list[Statement] = []
     for node in body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
+        first = first_line(node) - 1
         end = node.end_lineno or node.lineno
         first, end = first - line_offset, end - line_offset
         if found and first < found[-1].end:  # statements sharing a line (``a = 1; b = 2``)
@@ -53,6 +53,11 @@ def statements_of(body: list[ast.stmt], line_offset: int = 0) -> list[Statement]
         else:
             found.append(Statement(first, end))
     return found
+
+
+def first_line(node: ast.stmt) -> int:
+    """The 1-based line a statement starts on: its first decorator's, if it has any."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
 
 
 def outline_of(tree: ast.Module) -> Outline:
