@@ -8,16 +8,14 @@ Set BYTELENS_E2E=0 to skip it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_vscode_e2e import SCRIPT, _skip_reason  # noqa: E402
+from test_vscode_e2e import _skip_reason, run_scenario  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
 from bytelens.server.compiling import FURTHER_SUFFIX  # noqa: E402
@@ -35,10 +33,7 @@ def cpython(text: str) -> SyntaxError:
 
 @pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 def test_a_broken_file_in_code_server() -> None:
-    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=1500,
-                            env=dict(os.environ, E2E_ONLY="broken-buffers"))
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-8000:]
+    output = run_scenario("broken-buffers")
     assert "a hover in a correct function of a broken file shows its bytecode" in output, output[-8000:]
     problems = json.loads(re.search(r"drive: problems (\[.*\])", output).group(1))
     text = BROKEN.read_text(encoding="utf-8")

@@ -8,16 +8,14 @@ Set BYTELENS_E2E=0 to skip it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_vscode_e2e import SCRIPT, _skip_reason  # noqa: E402
+from test_vscode_e2e import _skip_reason, run_scenario  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
 from bytelens.server import cache_view  # noqa: E402
@@ -27,10 +25,7 @@ WORKSPACE = ROOT / "editors" / "vscode" / ".e2e" / "workspace"
 
 @pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 def test_cache_explained_in_code_server() -> None:
-    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=1500,
-                            env=dict(os.environ, E2E_ONLY="cache"))
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-8000:]
+    output = run_scenario("cache")
     for check in ("Explain Cache opened the page", "writing the .blc from the page updates the page and the status",
                   "a .pyc written outside the editor updates the status", "Compare shows bytelens's listing",
                   "opening a .pyc shows its header", "all checks passed"):

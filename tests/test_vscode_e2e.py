@@ -34,6 +34,15 @@ def _skip_reason() -> str | None:
     return None
 
 
+def run_scenario(name: str) -> str:
+    """Run the drive's ``E2E_ONLY=name`` scenario in code-server; its output, once it passed."""
+    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=1500,
+                            env=dict(os.environ, E2E_ONLY=name))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-8000:]
+    return output
+
+
 @pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 def test_extension_in_code_server() -> None:
     result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=1500)

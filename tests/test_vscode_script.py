@@ -7,16 +7,14 @@ script.py`` (no ``--call``) on the same file. Set BYTELENS_E2E=0 to skip it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_vscode_e2e import SCRIPT, _skip_reason  # noqa: E402
+from test_vscode_e2e import _skip_reason, run_scenario  # noqa: E402
 
 from conftest import ROOT, run_bytelens  # noqa: E402
 
@@ -25,10 +23,7 @@ WORKSPACE = ROOT / "editors" / "vscode" / "e2e" / "workspace"
 
 @pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 def test_a_script_traced_from_its_lens_in_code_server() -> None:
-    result = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=1500,
-                            env=dict(os.environ, E2E_ONLY="script"))
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-8000:]
+    output = run_scenario("script")
     seen = json.loads(re.search(r"drive: script trace (\{.*\})", output).group(1))
     expected = json.loads(run_bytelens("trace", "script.py", "--format", "json", cwd=WORKSPACE).stdout)
     steps, display = expected["steps"], expected["display"]
